@@ -1,0 +1,211 @@
+"""Who may do what, where: permissions per role, scope filters, and the checks views and services use.
+
+Every read of people or places goes through `scope_q` (via the selectors) and every guarded action
+through `require`. Deny by default: a user with no assignment granting a permission sees nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+
+from frontline.accounts.models import Role, RoleAssignment, User
+
+
+class Permission(enum.StrEnum):
+    VIEW_AGGREGATES = "view_aggregates"
+    VIEW_PLACES = "view_places"
+    EDIT_PLACES = "edit_places"
+    VIEW_RESIDENTS = "view_residents"
+    EDIT_RESIDENTS = "edit_residents"
+    REVEAL_IDENTITY = "reveal_identity"
+    VIEW_AUDIT = "view_audit"
+    WORK_TASKS = "work_tasks"
+    ASSIGN_TASKS = "assign_tasks"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SUBDISTRICT_OFFICER: frozenset({P.VIEW_AGGREGATES}),
+    Role.COMMUNITY_ADMIN: frozenset(Permission),
+    Role.FULL_TIME_WORKER: frozenset(
+        {P.VIEW_PLACES, P.EDIT_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.REVEAL_IDENTITY,
+         P.WORK_TASKS, P.ASSIGN_TASKS}
+    ),
+    Role.PART_TIME_WORKER: frozenset({P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS}),
+    Role.GRID_WORKER: frozenset({P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS}),
+    Role.VOLUNTEER: frozenset({P.WORK_TASKS}),
+    Role.MEDICAL_SAMPLER: frozenset({P.VIEW_PLACES, P.VIEW_RESIDENTS, P.WORK_TASKS}),
+    Role.COUNSELLOR: frozenset({P.VIEW_RESIDENTS, P.WORK_TASKS}),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The places one permission covers for one user, as id sets per level."""
+
+    subdistricts: frozenset[int] = field(default_factory=frozenset)
+    communities: frozenset[int] = field(default_factory=frozenset)
+    grids: frozenset[int] = field(default_factory=frozenset)
+    buildings: frozenset[int] = field(default_factory=frozenset)
+
+    def __bool__(self) -> bool:
+        return bool(self.subdistricts or self.communities or self.grids or self.buildings)
+
+
+def assignments_of(user: User | AnonymousUser) -> list[RoleAssignment]:
+    """The user's role assignments, read once per request object."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_frontline_assignments", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user))
+        user._frontline_assignments = cached  # type: ignore[union-attr]
+    return cached
+
+
+def reach(user: User | AnonymousUser, permission: Permission) -> Reach:
+    granted = [a for a in assignments_of(user) if permission in ROLE_PERMISSIONS[Role(a.role)]]
+    return Reach(
+        subdistricts=frozenset(a.subdistrict_id for a in granted if a.subdistrict_id),
+        communities=frozenset(a.community_id for a in granted if a.community_id),
+        grids=frozenset(a.grid_id for a in granted if a.grid_id),
+        buildings=frozenset(a.building_id for a in granted if a.building_id),
+    )
+
+
+def has_permission(user: User | AnonymousUser, permission: Permission) -> bool:
+    """Whether the user holds the permission anywhere (for menus and list routes)."""
+    return bool(reach(user, permission))
+
+
+def permissions_of(user: User | AnonymousUser) -> set[Permission]:
+    return {p for a in assignments_of(user) for p in ROLE_PERMISSIONS[Role(a.role)]}
+
+
+def scope_q(
+    user: User | AnonymousUser,
+    permission: Permission,
+    *,
+    community: str | None,
+    building: str | None = None,
+    grid: str | None = None,
+) -> Q:
+    """A filter for rows inside the user's reach for `permission`.
+
+    `community`, `grid` and `building` are the lookup paths from the filtered model to those
+    places (None where the model has no such link); a building implies its grid.
+    """
+    area = reach(user, permission)
+    if grid is None and building is not None:
+        grid = f"{building}__grid"
+    clauses: list[Q] = []
+    if community is not None:
+        if area.subdistricts:
+            clauses.append(Q(**{f"{community}__subdistrict__in": area.subdistricts}))
+        if area.communities:
+            clauses.append(Q(**{f"{community}__in": area.communities}))
+    if grid is not None and area.grids:
+        clauses.append(Q(**{f"{grid}__in": area.grids}))
+    if building is not None and area.buildings:
+        clauses.append(Q(**{f"{building}__in": area.buildings}))
+    if not clauses:
+        return Q(pk__in=[])
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def scoped(user: User | AnonymousUser, permission: Permission, model: type[models.Model]) -> Q:
+    """`scope_q` for a model that declares its `scope_paths` to the place hierarchy."""
+    return scope_q(user, permission, **model.scope_paths)  # type: ignore[attr-defined]
+
+
+def require(user: User | AnonymousUser, permission: Permission, row: M) -> M:
+    """Allow `permission` on `row`; else 404 when the row is outside all the user sees, 403 inside."""
+    model = type(row)
+    rows = model._default_manager.filter(pk=row.pk)
+    if rows.filter(scoped(user, permission, model)).exists():
+        return row
+    visible = Q(pk__in=[])
+    for other in permissions_of(user) - {permission}:
+        visible |= scoped(user, other, model)
+    if rows.filter(visible).exists():
+        raise PermissionDenied
+    raise Http404
+
+
+# -- view guards: every page declares the permission it needs ---------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def requires(permission: Permission, *, per_object: bool = False) -> Callable[[F], F]:
+    """Page view guard: log in first, then 403 for a user who holds `permission` nowhere.
+
+    Object routes pass `per_object=True`: their selector or service answers 404 for a row outside
+    everything the user sees and 403 for one they see but may not act on.
+    """
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not per_object and not has_permission(request.user, permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        guarded.required_permission = permission  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def signed_in(view: F) -> F:
+    """Page view guard for pages every signed-in user may open (their own inbox, password)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    guarded.required_permission = "signed_in"  # type: ignore[attr-defined]
+    return guarded  # type: ignore[return-value]
+
+
+def public(view: F) -> F:
+    """Mark a view that anyone may open (login, language switch)."""
+    view.required_permission = "public"  # type: ignore[attr-defined]
+    return view
+
+
+def api_requires(permission: Permission, *, per_object: bool = False) -> Callable[[F], F]:
+    """API operation guard, like `requires`; the caller is already authenticated by the API."""
+
+    def decorate(operation: F) -> F:
+        @wraps(operation)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not per_object and not has_permission(request.user, permission):
+                raise PermissionDenied
+            return operation(request, *args, **kwargs)
+
+        guarded.required_permission = permission  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate

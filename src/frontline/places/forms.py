@@ -1,0 +1,20 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from frontline.core.forms import StyledForm
+
+
+class HouseholdForm(StyledForm):
+    unit = forms.ModelChoiceField(queryset=None, label=_("Unit"))  # type: ignore[arg-type]
+    room = forms.CharField(label=_("Room"), max_length=20)
+    phone = forms.CharField(label=_("Household phone"), max_length=20, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, units, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: (
+            f"{unit.building.number}-{unit.number}"
+        )

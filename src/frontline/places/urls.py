@@ -1,0 +1,14 @@
+from django.urls import path
+
+from frontline.places import views
+
+app_name = "places"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("grids/<int:pk>/", views.grid_detail, name="grid"),
+    path("buildings/<int:pk>/", views.building_detail, name="building"),
+    path("households/new/", views.household_create, name="household_create"),
+    path("households/search/", views.household_search, name="household_search"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+]

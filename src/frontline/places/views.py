@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from frontline.accounts.access import Permission, requires
+from frontline.core.forms import add_service_errors
+from frontline.places import selectors, services
+from frontline.places.forms import HouseholdForm
+from frontline.residents.selectors import resident_list
+
+
+@requires(Permission.VIEW_PLACES)
+def tree(request: HttpRequest) -> HttpResponse:
+    """The community as a tree with counts; grids and buildings open in place."""
+    return render(request, "places/tree.html", {"tree": selectors.grid_tree(viewer=request.user)})
+
+
+@requires(Permission.VIEW_PLACES, per_object=True)
+def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    grid = selectors.grid_get(viewer=request.user, pk=pk)
+    context = {"grid": grid, "buildings": selectors.grid_buildings(viewer=request.user, grid=grid)}
+    template = "places/grid.html#buildings" if request.htmx else "places/grid.html"
+    return render(request, template, context)
+
+
+@requires(Permission.VIEW_PLACES, per_object=True)
+def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    building = selectors.building_get(viewer=request.user, pk=pk)
+    context = {"building": building, "units": selectors.building_units(building=building)}
+    template = "places/building.html#units" if request.htmx else "places/building.html"
+    return render(request, template, context)
+
+
+@requires(Permission.VIEW_PLACES, per_object=True)
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(viewer=request.user, pk=pk)
+    residents = resident_list(viewer=request.user, household_id=household.pk, status="all")
+    return render(
+        request, "places/household.html", {"household": household, "residents": residents}
+    )
+
+
+@requires(Permission.EDIT_PLACES)
+def household_create(request: HttpRequest) -> HttpResponse:
+    units = selectors.unit_choices(viewer=request.user)
+    form = HouseholdForm(
+        request.POST or None, units=units, initial={"unit": request.GET.get("unit")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("places:household", pk=household.pk)
+    return render(request, "places/household_form.html", {"form": form})
+
+
+@requires(Permission.EDIT_PLACES, per_object=True)
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(
+        viewer=request.user, pk=pk, permission=Permission.EDIT_PLACES
+    )
+    units = selectors.unit_choices(viewer=request.user).filter(pk=household.unit_id)
+    initial = {
+        "unit": household.unit_id,
+        "room": household.room,
+        "phone": household.phone,
+        "notes": household.notes,
+    }
+    form = HouseholdForm(request.POST or None, units=units, initial=initial)
+    form.fields["unit"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {key: form.cleaned_data[key] for key in ("room", "phone", "notes")}
+        try:
+            services.household_update(actor=request.user, household=household, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("places:household", pk=household.pk)
+    return render(request, "places/household_form.html", {"form": form, "household": household})
+
+
+@requires(Permission.EDIT_RESIDENTS)
+def household_search(request: HttpRequest) -> HttpResponse:
+    """Households matching "3-2-4..." for the move form (an htmx fragment)."""
+    households = selectors.household_choices(viewer=request.user, query=request.GET.get("q", ""))
+    return render(request, "places/household_choices.html", {"households": households})

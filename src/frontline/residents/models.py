@@ -1,0 +1,191 @@
+"""Residents: identity, household, residence, status and vulnerability tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from frontline.core.masking import mask_document, mask_phone
+from frontline.places.models import Building, Community, Household, TimeStamped
+
+SENIOR_AGE = 65
+INFANT_AGE = 3
+
+
+class DocumentType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident ID card")
+    PASSPORT = "passport", _("Passport")
+    HMT_PERMIT = "hmt_permit", _("Hong Kong, Macao or Taiwan permit")
+    OTHER = "other", _("Other document")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class ResidenceType(models.TextChoices):
+    REGISTERED = "registered", _("Registered (hukou)")
+    LONG_TERM = "long_term", _("Long-term resident")
+    TENANT = "tenant", _("Tenant")
+    FLOATING = "floating", _("Floating population")
+
+
+class ResidentStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    AWAY = "away", _("Away")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Tag(models.TextChoices):
+    """Vulnerability tags. SENIOR is derived from the birth date and never stored."""
+
+    SENIOR = "senior", _("65 and over")
+    LIVING_ALONE = "living_alone", _("Living alone")
+    CHRONIC = "chronic", _("Chronic disease")
+    DIALYSIS = "dialysis", _("Dialysis")
+    PREGNANT = "pregnant", _("Pregnant")
+    DISABLED = "disabled", _("Disabled")
+    BEDRIDDEN = "bedridden", _("Bedridden")
+    INFANT = "infant", _("Infant 3 and under")
+    MENTAL_HEALTH = "mental_health", _("Mental-health support")
+
+
+DERIVED_TAGS = frozenset({Tag.SENIOR})
+
+
+class Resident(TimeStamped):
+    scope_paths: ClassVar[dict[str, str | None]] = {
+        "community": "community",
+        "building": "building",
+    }
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("household")
+    )
+    # Denormalised from the household by the services, for scope filters and uniqueness.
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="+", verbose_name=_("building")
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+
+    name = models.CharField(_("name"), max_length=50)
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=50, db_index=True, editable=False
+    )
+    document_type = models.CharField(
+        _("document type"),
+        max_length=20,
+        choices=DocumentType.choices,
+        default=DocumentType.RESIDENT_ID,
+    )
+    document_number = models.CharField(_("document number"), max_length=40, blank=True)
+    document_digest = models.CharField(max_length=64, blank=True, editable=False)
+    document_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    residence_type = models.CharField(
+        _("residence type"),
+        max_length=20,
+        choices=ResidenceType.choices,
+        default=ResidenceType.REGISTERED,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.PRESENT
+    )
+    emergency_contact_name = models.CharField(_("emergency contact"), max_length=50, blank=True)
+    emergency_contact_phone = models.CharField(
+        _("emergency contact phone"), max_length=20, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["building", "household", "id"]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "document_digest"],
+                condition=~Q(document_digest=""),
+                name="resident_unique_document_per_community",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["building", "household", "id"], name="resident_address_order"),
+            models.Index(fields=["community", "name"], name="resident_community_name"),
+            models.Index(fields=["community", "birth_date"], name="resident_community_birth"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_document(self) -> str:
+        return mask_document(self.document_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_emergency_phone(self) -> str:
+        return mask_phone(self.emergency_contact_phone)
+
+    @property
+    def age(self) -> int | None:
+        if self.birth_date is None:
+            return None
+        today = timezone.localdate()
+        before_birthday = (today.month, today.day) < (self.birth_date.month, self.birth_date.day)
+        return today.year - self.birth_date.year - before_birthday
+
+    @property
+    def tag_values(self) -> list[str]:
+        """Stored and derived tags, in the order of `Tag`; uses prefetched `tags` when present."""
+        stored = {tag.tag for tag in self.tags.all()}
+        if self.age is not None and self.age >= SENIOR_AGE:
+            stored.add(Tag.SENIOR)
+        return [tag.value for tag in Tag if tag in stored]
+
+    @property
+    def tag_labels(self) -> list[str]:
+        return [str(Tag(value).label) for value in self.tag_values]
+
+
+def senior_born_before(today: dt.date) -> dt.date:
+    """Residents born on or before this date are 65 or older today."""
+    try:
+        return today.replace(year=today.year - SENIOR_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - SENIOR_AGE, day=28)
+
+
+class ResidentTag(models.Model):
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="tags", verbose_name=_("resident")
+    )
+    tag = models.CharField(
+        _("tag"), max_length=20, choices=[(t.value, t.label) for t in Tag if t not in DERIVED_TAGS]
+    )
+
+    class Meta:
+        ordering = ["resident", "tag"]
+        verbose_name = _("vulnerability tag")
+        verbose_name_plural = _("vulnerability tags")
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "tag"], name="resident_tag_unique")
+        ]
+        indexes = [models.Index(fields=["tag", "resident"], name="resident_tag_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}:{self.tag}"

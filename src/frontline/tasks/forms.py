@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from frontline.core.forms import StyledForm
+
+
+class NoteForm(StyledForm):
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class HandOverForm(NoteForm):
+    to = forms.ModelChoiceField(queryset=None, label=_("Hand over to"))  # type: ignore[arg-type]
+
+    def __init__(self, *args, candidates, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = candidates

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from frontline.api import api
+
+admin.site.site_header = "Frontline"
+
+urlpatterns = [
+    path("", include("frontline.reports.urls")),
+    path("accounts/", include("frontline.accounts.urls")),
+    path("places/", include("frontline.places.urls")),
+    path("residents/", include("frontline.residents.urls")),
+    path("tasks/", include("frontline.tasks.urls")),
+    path("audit/", include("frontline.core.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
