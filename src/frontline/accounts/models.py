@@ -66,7 +66,7 @@ class RoleAssignment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["user", "role"]
+        ordering = ["user_id", "role"]
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [

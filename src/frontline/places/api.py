@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from frontline.accounts.access import Permission, api_requires, require
 from frontline.places import selectors, services
@@ -131,8 +131,9 @@ def household_create(request: HttpRequest, payload: HouseholdIn):
     household = services.household_create(
         actor=request.user, unit=unit, room=payload.room, phone=payload.phone, notes=payload.notes
     )
-    return 201, HouseholdOut(
-        id=household.pk, label=household.label, unit_id=unit.pk, room=household.room
+    return Status(
+        201,
+        HouseholdOut(id=household.pk, label=household.label, unit_id=unit.pk, room=household.room),
     )
 
 

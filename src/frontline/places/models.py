@@ -62,7 +62,7 @@ class Grid(TimeStamped):
     name = models.CharField(_("name"), max_length=100)
 
     class Meta:
-        ordering = ["community", "name"]
+        ordering = ["community_id", "name"]
         verbose_name = _("grid")
         verbose_name_plural = _("grids")
         constraints = [
@@ -89,7 +89,7 @@ class Building(TimeStamped):
     name = models.CharField(_("name"), max_length=100, blank=True)
 
     class Meta:
-        ordering = ["community", "grid", "number"]
+        ordering = ["community_id", "grid_id", "number"]
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
         constraints = [
@@ -111,7 +111,7 @@ class Unit(TimeStamped):
     number = models.CharField(_("unit number"), max_length=20)
 
     class Meta:
-        ordering = ["building", "number"]
+        ordering = ["building_id", "number"]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         constraints = [
@@ -135,7 +135,7 @@ class Household(TimeStamped):
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        ordering = ["unit", "room"]
+        ordering = ["unit_id", "room"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
         constraints = [

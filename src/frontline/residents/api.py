@@ -2,7 +2,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from frontline.accounts.access import Permission, api_requires
 from frontline.core.schemas import Page
@@ -128,7 +128,7 @@ def resident_create(request: HttpRequest, payload: ResidentIn):
     resident = services.resident_register(
         actor=request.user, household=household, tags=payload.tags or (), **fields
     )
-    return 201, ResidentOut.of(selectors.resident_get(viewer=request.user, pk=resident.pk))
+    return Status(201, ResidentOut.of(selectors.resident_get(viewer=request.user, pk=resident.pk)))
 
 
 @router.patch("/{resident_id}", response=ResidentOut)

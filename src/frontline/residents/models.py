@@ -110,7 +110,7 @@ class Resident(TimeStamped):
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        ordering = ["building", "household", "id"]
+        ordering = ["building_id", "household_id", "id"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         constraints = [
@@ -179,7 +179,7 @@ class ResidentTag(models.Model):
     )
 
     class Meta:
-        ordering = ["resident", "tag"]
+        ordering = ["resident_id", "tag"]
         verbose_name = _("vulnerability tag")
         verbose_name_plural = _("vulnerability tags")
         constraints = [

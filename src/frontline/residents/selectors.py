@@ -85,7 +85,7 @@ def resident_list(
     if household_id:
         residents = residents.filter(household_id=household_id)
     return (
-        residents.select_related("household__unit", "building")
+        residents.select_related("household__unit__building")
         .prefetch_related(Prefetch("tags", queryset=ResidentTag.objects.order_by()))
         .order_by(*SORTS.get(sort, SORTS["address"]))
     )

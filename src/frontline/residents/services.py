@@ -15,7 +15,12 @@ from frontline.core.audit import audit_record
 from frontline.core.models import AuditAction
 from frontline.places.models import Household
 from frontline.residents.models import Resident, ResidentStatus, ResidentTag
-from frontline.residents.validation import EDITABLE_FIELDS, clean_resident_fields, clean_tags
+from frontline.residents.validation import (
+    EDITABLE_FIELDS,
+    NEW_RESIDENT_DEFAULTS,
+    clean_resident_fields,
+    clean_tags,
+)
 
 RevealableField = Literal["document_number", "phone", "emergency_contact_phone"]
 REVEALABLE_FIELDS: tuple[str, ...] = ("document_number", "phone", "emergency_contact_phone")
@@ -60,7 +65,7 @@ def resident_register(
         raise TypeError(f"unknown resident fields: {sorted(unknown)}")
     _household_in_scope(actor, household)
     building = household.unit.building
-    cleaned = clean_resident_fields(fields)
+    cleaned = clean_resident_fields(NEW_RESIDENT_DEFAULTS | {k: v for k, v in fields.items() if v})
     tag_values = clean_tags(tags)
     _check_document_unique(
         community_id=building.community_id, digest=cleaned["document_digest"], exclude_pk=None

@@ -25,6 +25,11 @@ CHOICES = {
     "residence_type": ResidenceType,
     "status": ResidentStatus,
 }
+NEW_RESIDENT_DEFAULTS = {
+    "document_type": DocumentType.RESIDENT_ID.value,
+    "residence_type": ResidenceType.REGISTERED.value,
+    "status": ResidentStatus.PRESENT.value,
+}
 STORED_TAGS = frozenset(t.value for t in Tag if t != Tag.SENIOR)
 
 

@@ -141,7 +141,7 @@ class TaskEvent(models.Model):
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
-        ordering = ["task", "created_at", "id"]
+        ordering = ["task_id", "created_at", "id"]
         verbose_name = _("task event")
         verbose_name_plural = _("task events")
 
