@@ -23,4 +23,4 @@ bench: setup  ## performance cases; see benchmarks/README.md
 	$(UV) run python -m benchmarks
 
 messages:  ## refresh the translation catalogues after changing strings (needs GNU gettext)
-	cd src/frontline && $(UV) run frontline makemessages -l zh_Hans -l en --no-obsolete && $(UV) run frontline compilemessages
+	cd src/frontline && $(UV) run frontline makemessages -l zh_Hans -l en --no-obsolete --ignore 'static/*' --ignore '*/tests/*' && $(UV) run frontline compilemessages

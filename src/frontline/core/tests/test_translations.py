@@ -136,8 +136,8 @@ def test_every_message_is_translated_and_none_is_fuzzy(zh_messages):
         for entry in zh_messages
         if not entry.translations or any(not text.strip() for text in entry.translations)
     ]
-    assert not fuzzy, "fuzzy entries:\n" + "\n".join(fuzzy)
-    assert not empty, "untranslated entries:\n" + "\n".join(empty)
+    report = ["fuzzy: " + item for item in fuzzy] + ["untranslated: " + item for item in empty]
+    assert not report, "incomplete catalogue:\n" + "\n".join(report)
 
 
 def test_plural_entries_have_exactly_one_form(zh_messages):
@@ -199,8 +199,10 @@ def test_english_catalogue_header_is_valid():
 
 
 def test_django_serves_the_chinese_strings():
+    # An alias, so that makemessages does not list this test as a source of the msgid.
+    lookup = translation.gettext
     with translation.override("zh-hans"):
-        assert translation.gettext("Residents") == "居民"
+        assert lookup("Residents") == "居民"
         page = Template(
             "{% load i18n %}{% translate 'My tasks' %}|"
             "{% blocktranslate count n=3 %}{{ n }} resident{% plural %}{{ n }} residents"
@@ -210,4 +212,4 @@ def test_django_serves_the_chinese_strings():
     assert "3" in page.split("|")[1]
     assert page.split("|")[1] != "3 residents"
     with translation.override("en"):
-        assert translation.gettext("Residents") == "Residents"
+        assert lookup("Residents") == "Residents"
