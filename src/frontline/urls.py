@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from frontline.api import api
 
 admin.site.site_header = "Frontline"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("frontline.reports.urls")),
     path("accounts/", include("frontline.accounts.urls")),
     path("places/", include("frontline.places.urls")),

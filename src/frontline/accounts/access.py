@@ -70,7 +70,7 @@ def assignments_of(user: User | AnonymousUser) -> list[RoleAssignment]:
     cached = getattr(user, "_frontline_assignments", None)
     if cached is None:
         cached = list(RoleAssignment.objects.filter(user=user))
-        user._frontline_assignments = cached  # type: ignore[union-attr]
+        user._frontline_assignments = cached  # type: ignore[union-attr, attr-defined]
     return cached
 
 

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from frontline.accounts.models import User
 from frontline.core.models import AuditAction, AuditEntry
 from frontline.core.request_context import current_ip
 
 
 def audit_record(
     *,
-    actor: models.Model | None,
+    actor: User | None,
     action: AuditAction,
     target: models.Model | None = None,
     label: str = "",

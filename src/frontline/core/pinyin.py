@@ -27,5 +27,5 @@ def initials(text: str) -> str:
 
 
 def _letters(text: str) -> str:
-    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
     return "".join(part[:1] for part in parts if part and part[0].isalnum()).lower()

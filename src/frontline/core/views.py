@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from frontline.accounts.access import Permission, requires, scoped
+from frontline.core.http import AuthedRequest
 from frontline.core.models import AuditAction, AuditEntry
 from frontline.core.pagination import paginate
 
 
 @requires(Permission.VIEW_AUDIT)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthedRequest) -> HttpResponse:
     """The audit log of the admin's communities, newest first, filterable."""
     entries = AuditEntry.objects.filter(scoped(request.user, Permission.VIEW_AUDIT, AuditEntry))
     action = request.GET.get("action", "")

@@ -1,8 +1,8 @@
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from frontline.accounts.access import Permission, api_requires, require
+from frontline.core.http import AuthedRequest
 from frontline.places import selectors, services
 from frontline.places.models import Unit
 
@@ -78,21 +78,21 @@ def _tree_out(tree: list[dict]) -> list[CommunityOut]:
 
 @router.get("/tree", response=list[CommunityOut])
 @api_requires(Permission.VIEW_PLACES)
-def place_tree(request: HttpRequest):
+def place_tree(request: AuthedRequest):
     """Communities and grids in the caller's scope with their counts."""
     return _tree_out(selectors.grid_tree(viewer=request.user))
 
 
 @router.get("/aggregates", response=list[CommunityOut])
 @api_requires(Permission.VIEW_AGGREGATES)
-def place_aggregates(request: HttpRequest):
+def place_aggregates(request: AuthedRequest):
     """Counts per community and grid, for those who see aggregates only."""
     return _tree_out(selectors.aggregate_counts(viewer=request.user))
 
 
 @router.get("/grids/{grid_id}/buildings", response=list[BuildingOut])
 @api_requires(Permission.VIEW_PLACES, per_object=True)
-def grid_buildings(request: HttpRequest, grid_id: int):
+def grid_buildings(request: AuthedRequest, grid_id: int):
     grid = selectors.grid_get(viewer=request.user, pk=grid_id)
     return [
         BuildingOut(
@@ -104,7 +104,7 @@ def grid_buildings(request: HttpRequest, grid_id: int):
 
 @router.get("/buildings/{building_id}/households", response=list[HouseholdOut])
 @api_requires(Permission.VIEW_PLACES, per_object=True)
-def building_households(request: HttpRequest, building_id: int):
+def building_households(request: AuthedRequest, building_id: int):
     building = selectors.building_get(viewer=request.user, pk=building_id)
     return [
         HouseholdOut(id=h.pk, label=h.label, unit_id=h.unit_id, room=h.room, residents=n)
@@ -115,7 +115,7 @@ def building_households(request: HttpRequest, building_id: int):
 
 @router.get("/households/{household_id}", response=HouseholdOut)
 @api_requires(Permission.VIEW_PLACES, per_object=True)
-def household_detail(request: HttpRequest, household_id: int):
+def household_detail(request: AuthedRequest, household_id: int):
     household = selectors.household_get(viewer=request.user, pk=household_id)
     return HouseholdOut(
         id=household.pk, label=household.label, unit_id=household.unit_id, room=household.room
@@ -124,7 +124,7 @@ def household_detail(request: HttpRequest, household_id: int):
 
 @router.post("/households", response={201: HouseholdOut})
 @api_requires(Permission.EDIT_PLACES)
-def household_create(request: HttpRequest, payload: HouseholdIn):
+def household_create(request: AuthedRequest, payload: HouseholdIn):
     unit = require(
         request.user, Permission.EDIT_PLACES, get_object_or_404(Unit, pk=payload.unit_id)
     )
@@ -139,7 +139,7 @@ def household_create(request: HttpRequest, payload: HouseholdIn):
 
 @router.patch("/households/{household_id}", response=HouseholdOut)
 @api_requires(Permission.EDIT_PLACES, per_object=True)
-def household_update(request: HttpRequest, household_id: int, payload: HouseholdPatch):
+def household_update(request: AuthedRequest, household_id: int, payload: HouseholdPatch):
     household = selectors.household_get(viewer=request.user, pk=household_id)
     household = services.household_update(
         actor=request.user, household=household, **payload.dict(exclude_unset=True)

@@ -1,11 +1,14 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from frontline.core.forms import StyledForm
+from frontline.places.models import Unit
 
 
 class HouseholdForm(StyledForm):
-    unit = forms.ModelChoiceField(queryset=None, label=_("Unit"))  # type: ignore[arg-type]
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
     room = forms.CharField(label=_("Room"), max_length=20)
     phone = forms.CharField(label=_("Household phone"), max_length=20, required=False)
     notes = forms.CharField(
@@ -14,7 +17,6 @@ class HouseholdForm(StyledForm):
 
     def __init__(self, *args, units, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: (
-            f"{unit.building.number}-{unit.number}"
-        )
+        field = cast(forms.ModelChoiceField, self.fields["unit"])
+        field.queryset = units
+        field.label_from_instance = lambda unit: f"{unit.building.number}-{unit.number}"  # type: ignore[method-assign, assignment]

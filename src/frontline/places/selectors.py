@@ -35,8 +35,8 @@ def _building_counts(buildings: QuerySet[Building]) -> dict[int, Counts]:
     ):
         counts[row["unit__building"]].households = row["n"]
     residents = Resident.objects.filter(building__in=ids, status__in=LIVING_HERE)
-    for row in residents.values("building").annotate(n=Count("pk")).order_by():
-        counts[row["building"]].residents = row["n"]
+    for per_building in residents.values("building").annotate(n=Count("pk")).order_by():
+        counts[per_building["building"]].residents = per_building["n"]
     return counts
 
 

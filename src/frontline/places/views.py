@@ -1,24 +1,25 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from frontline.accounts.access import Permission, requires
 from frontline.core.forms import add_service_errors
+from frontline.core.http import AuthedRequest
 from frontline.places import selectors, services
 from frontline.places.forms import HouseholdForm
 from frontline.residents.selectors import resident_list
 
 
 @requires(Permission.VIEW_PLACES)
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: AuthedRequest) -> HttpResponse:
     """The community as a tree with counts; grids and buildings open in place."""
     return render(request, "places/tree.html", {"tree": selectors.grid_tree(viewer=request.user)})
 
 
 @requires(Permission.VIEW_PLACES, per_object=True)
-def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def grid_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     grid = selectors.grid_get(viewer=request.user, pk=pk)
     context = {"grid": grid, "buildings": selectors.grid_buildings(viewer=request.user, grid=grid)}
     template = "places/grid.html#buildings" if request.htmx else "places/grid.html"
@@ -26,7 +27,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Permission.VIEW_PLACES, per_object=True)
-def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def building_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     building = selectors.building_get(viewer=request.user, pk=pk)
     context = {"building": building, "units": selectors.building_units(building=building)}
     template = "places/building.html#units" if request.htmx else "places/building.html"
@@ -34,7 +35,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Permission.VIEW_PLACES, per_object=True)
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(viewer=request.user, pk=pk)
     residents = resident_list(viewer=request.user, household_id=household.pk, status="all")
     return render(
@@ -43,7 +44,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Permission.EDIT_PLACES)
-def household_create(request: HttpRequest) -> HttpResponse:
+def household_create(request: AuthedRequest) -> HttpResponse:
     units = selectors.unit_choices(viewer=request.user)
     form = HouseholdForm(
         request.POST or None, units=units, initial={"unit": request.GET.get("unit")}
@@ -59,7 +60,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.EDIT_PLACES, per_object=True)
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(
         viewer=request.user, pk=pk, permission=Permission.EDIT_PLACES
     )
@@ -84,7 +85,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Permission.EDIT_RESIDENTS)
-def household_search(request: HttpRequest) -> HttpResponse:
+def household_search(request: AuthedRequest) -> HttpResponse:
     """Households matching "3-2-4..." for the move form (an htmx fragment)."""
     households = selectors.household_choices(viewer=request.user, query=request.GET.get("q", ""))
     return render(request, "places/household_choices.html", {"households": households})

@@ -1,10 +1,10 @@
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from frontline.accounts.access import Permission, api_requires
+from frontline.core.http import AuthedRequest
 from frontline.core.schemas import Page
 from frontline.places.selectors import household_get
 from frontline.residents import selectors, services
@@ -97,7 +97,7 @@ class MoveIn(Schema):
 
 @router.get("", response=Page[ResidentOut])
 @api_requires(Permission.VIEW_RESIDENTS)
-def resident_list(request: HttpRequest, filters: Query[ResidentFilters]):
+def resident_list(request: AuthedRequest, filters: Query[ResidentFilters]):
     """Residents in the caller's scope: search by name, pinyin initials, phone/ID tail or room."""
     residents = selectors.resident_list(
         viewer=request.user, query=filters.q, status=filters.status, tags=filters.tag,
@@ -114,13 +114,13 @@ def resident_list(request: HttpRequest, filters: Query[ResidentFilters]):
 
 @router.get("/{resident_id}", response=ResidentOut)
 @api_requires(Permission.VIEW_RESIDENTS, per_object=True)
-def resident_detail(request: HttpRequest, resident_id: int):
+def resident_detail(request: AuthedRequest, resident_id: int):
     return ResidentOut.of(selectors.resident_get(viewer=request.user, pk=resident_id))
 
 
 @router.post("", response={201: ResidentOut})
 @api_requires(Permission.EDIT_RESIDENTS)
-def resident_create(request: HttpRequest, payload: ResidentIn):
+def resident_create(request: AuthedRequest, payload: ResidentIn):
     household = household_get(
         viewer=request.user, pk=payload.household_id, permission=Permission.EDIT_RESIDENTS
     )
@@ -133,7 +133,7 @@ def resident_create(request: HttpRequest, payload: ResidentIn):
 
 @router.patch("/{resident_id}", response=ResidentOut)
 @api_requires(Permission.EDIT_RESIDENTS, per_object=True)
-def resident_update(request: HttpRequest, resident_id: int, payload: ResidentFields):
+def resident_update(request: AuthedRequest, resident_id: int, payload: ResidentFields):
     resident = selectors.resident_get(viewer=request.user, pk=resident_id)
     changes = payload.dict(exclude_unset=True)
     tags = changes.pop("tags", None)
@@ -143,7 +143,7 @@ def resident_update(request: HttpRequest, resident_id: int, payload: ResidentFie
 
 @router.post("/{resident_id}/move", response=ResidentOut)
 @api_requires(Permission.EDIT_RESIDENTS, per_object=True)
-def resident_move(request: HttpRequest, resident_id: int, payload: MoveIn):
+def resident_move(request: AuthedRequest, resident_id: int, payload: MoveIn):
     resident = selectors.resident_get(viewer=request.user, pk=resident_id)
     household = household_get(
         viewer=request.user, pk=payload.household_id, permission=Permission.EDIT_RESIDENTS
@@ -156,7 +156,7 @@ def resident_move(request: HttpRequest, resident_id: int, payload: MoveIn):
 
 @router.post("/{resident_id}/reveal", response=RevealOut)
 @api_requires(Permission.REVEAL_IDENTITY, per_object=True)
-def resident_reveal(request: HttpRequest, resident_id: int, payload: RevealIn):
+def resident_reveal(request: AuthedRequest, resident_id: int, payload: RevealIn):
     """The unmasked value of one field; writes an audit entry with the reason."""
     resident = selectors.resident_get(viewer=request.user, pk=resident_id)
     value = services.resident_reveal(

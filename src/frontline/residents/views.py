@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from frontline.accounts.access import Permission, has_permission, requires
 from frontline.core.forms import add_service_errors
+from frontline.core.http import AuthedRequest
 from frontline.core.pagination import paginate
 from frontline.places.selectors import household_get
 from frontline.residents import selectors, services
@@ -15,7 +16,7 @@ from frontline.residents.validation import EDITABLE_FIELDS
 
 
 @requires(Permission.VIEW_RESIDENTS)
-def resident_list(request: HttpRequest) -> HttpResponse:
+def resident_list(request: AuthedRequest) -> HttpResponse:
     """Search and filter residents; htmx swaps only the result table while typing."""
     params = request.GET
     residents = selectors.resident_list(
@@ -39,7 +40,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.VIEW_RESIDENTS, per_object=True)
-def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     resident = selectors.resident_get(viewer=request.user, pk=pk)
     return render(
         request,
@@ -52,7 +53,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Permission.REVEAL_IDENTITY, per_object=True)
-def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     """POST a field and a reason; answer the unmasked value (an htmx fragment)."""
     resident = selectors.resident_get(viewer=request.user, pk=pk)
     form = RevealForm(request.POST or None)
@@ -77,7 +78,7 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Permission.EDIT_RESIDENTS, per_object=True)
-def resident_create(request: HttpRequest) -> HttpResponse:
+def resident_create(request: AuthedRequest) -> HttpResponse:
     household = household_get(
         viewer=request.user,
         pk=int(request.GET.get("household") or 0),
@@ -99,7 +100,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.EDIT_RESIDENTS, per_object=True)
-def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     resident = selectors.resident_get(viewer=request.user, pk=pk)
     initial = {field: getattr(resident, field) for field in EDITABLE_FIELDS}
     initial["tags"] = [tag.tag for tag in resident.tags.all()]
@@ -125,7 +126,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Permission.EDIT_RESIDENTS, per_object=True)
-def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_move(request: AuthedRequest, pk: int) -> HttpResponse:
     resident = selectors.resident_get(viewer=request.user, pk=pk)
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -149,7 +150,7 @@ def resident_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Permission.EDIT_RESIDENTS, per_object=True)
-def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_move_out(request: AuthedRequest, pk: int) -> HttpResponse:
     resident = selectors.resident_get(viewer=request.user, pk=pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,12 +1,12 @@
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from frontline.accounts.access import Permission, api_requires
 from frontline.accounts.models import User
+from frontline.core.http import AuthedRequest
 from frontline.core.schemas import Page
 from frontline.tasks import selectors, services
 from frontline.tasks.models import Task
@@ -52,7 +52,7 @@ class TaskStep(Schema):
 
 @router.get("", response=Page[TaskOut])
 @api_requires(Permission.WORK_TASKS)
-def task_list(request: HttpRequest, filters: Query[TaskFilters]):
+def task_list(request: AuthedRequest, filters: Query[TaskFilters]):
     """The caller's own tasks."""
     tasks = selectors.task_list(
         viewer=request.user,
@@ -71,13 +71,13 @@ def task_list(request: HttpRequest, filters: Query[TaskFilters]):
 
 @router.get("/{task_id}", response=TaskOut)
 @api_requires(Permission.WORK_TASKS, per_object=True)
-def task_detail(request: HttpRequest, task_id: int):
+def task_detail(request: AuthedRequest, task_id: int):
     return TaskOut.of(selectors.task_get(viewer=request.user, pk=task_id))
 
 
 @router.post("/{task_id}/status", response=TaskOut)
 @api_requires(Permission.WORK_TASKS, per_object=True)
-def task_step(request: HttpRequest, task_id: int, payload: TaskStep):
+def task_step(request: AuthedRequest, task_id: int, payload: TaskStep):
     """Take, finish, cancel or hand over a task."""
     task = selectors.task_get(viewer=request.user, pk=task_id)
     if payload.action == "take":

@@ -1,6 +1,9 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from frontline.accounts.models import User
 from frontline.core.forms import StyledForm
 
 
@@ -11,8 +14,8 @@ class NoteForm(StyledForm):
 
 
 class HandOverForm(NoteForm):
-    to = forms.ModelChoiceField(queryset=None, label=_("Hand over to"))  # type: ignore[arg-type]
+    to = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Hand over to"))
 
     def __init__(self, *args, candidates, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = candidates
+        cast(forms.ModelChoiceField, self.fields["to"]).queryset = candidates

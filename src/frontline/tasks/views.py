@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from frontline.accounts.access import Permission, has_permission, requires
 from frontline.core.forms import add_service_errors
+from frontline.core.http import AuthedRequest
 from frontline.core.pagination import paginate
 from frontline.tasks import selectors, services
 from frontline.tasks.forms import HandOverForm, NoteForm
@@ -16,7 +17,7 @@ from frontline.tasks.models import TaskStatus
 
 
 @requires(Permission.WORK_TASKS)
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     """我的待办: the viewer's tasks, or (for those who assign) all tasks in their scope."""
     may_assign = has_permission(request.user, Permission.ASSIGN_TASKS)
     mine = request.GET.get("view", "mine") != "all" or not may_assign
@@ -41,7 +42,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Permission.WORK_TASKS, per_object=True)
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(viewer=request.user, pk=pk)
     context = {
         "task": task,
@@ -52,7 +53,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/detail.html", context)
 
 
-def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def _act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     task = selectors.task_get(viewer=request.user, pk=pk)
     form: NoteForm
     if action == "hand_over":
@@ -77,7 +78,7 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
     for message in [m for messages_ in form.errors.values() for m in messages_]:
-        messages.error(request, message)
+        messages.error(request, str(message))
     if not form.errors:
         messages.success(request, _("Saved."))
     return redirect("tasks:detail", pk=task.pk)
@@ -85,23 +86,23 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_POST
 @requires(Permission.WORK_TASKS, per_object=True)
-def task_take(request: HttpRequest, pk: int) -> HttpResponse:
+def task_take(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "take")
 
 
 @require_POST
 @requires(Permission.WORK_TASKS, per_object=True)
-def task_finish(request: HttpRequest, pk: int) -> HttpResponse:
+def task_finish(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "finish")
 
 
 @require_POST
 @requires(Permission.WORK_TASKS, per_object=True)
-def task_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def task_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "cancel")
 
 
 @require_POST
 @requires(Permission.WORK_TASKS, per_object=True)
-def task_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+def task_hand_over(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "hand_over")

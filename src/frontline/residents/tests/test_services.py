@@ -163,3 +163,12 @@ def test_audit_entries_cannot_be_changed_or_deleted(world):
         AuditEntry.objects.all().delete()
     with pytest.raises(TypeError):
         AuditEntry.objects.update(reason="")
+
+
+def test_the_audit_page_names_fields_in_the_readers_language(world, client_for):
+    resident_update(
+        actor=world.users["admin"], resident=world.zhang, phone="13800001234", tags=["chronic"]
+    )
+    page = client_for("admin").get("/audit/", headers={"accept-language": "en"}).content.decode()
+    assert "phone" in page and "vulnerability tags" in page
+    assert client_for("grid1").get("/audit/").status_code == 403
