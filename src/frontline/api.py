@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from frontline.accounts.access import signed_in
 from frontline.accounts.models import User
 from frontline.accounts.tokens import token_user
 
@@ -35,6 +36,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerToken(), Session(csrf=True)],
     docs_url="/docs",
+    docs_decorator=signed_in,
 )
 
 

@@ -14,7 +14,7 @@ from frontline.api import api
 from frontline.tasks.services import task_create
 
 # Routes that are neither pages of ours nor the API: Django's admin (superusers only), static files.
-FOREIGN_PREFIXES = ("admin/", "static/", "api/v1/")
+FOREIGN_PREFIXES = ("admin/", "static/")
 ROLES = ["officer", "admin", "fulltime", "parttime", "grid1", "volunteer", "sampler", "counsellor"]
 POST_ONLY = {"tasks:take", "tasks:finish", "tasks:cancel", "tasks:hand_over", "residents:reveal"}
 
@@ -26,6 +26,11 @@ def page_patterns() -> Iterator[tuple[str, URLPattern]]:
             if isinstance(pattern, URLResolver):
                 ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 yield from walk(pattern.url_patterns, route, ns)
+            elif route.startswith("api/v1/") and pattern.name not in {
+                "openapi-json",
+                "openapi-view",
+            }:
+                continue  # API operations are walked through the routers below
             elif not route.startswith(FOREIGN_PREFIXES):
                 yield f"{namespace}{pattern.name}", pattern
 
@@ -194,3 +199,30 @@ def test_anonymous_visitors_are_sent_to_log_in_and_the_api_answers_401(world):
 
 def test_the_django_admin_is_for_superusers_only(world, client_for):
     assert client_for("admin").get("/admin/").status_code == 302
+
+
+def test_the_django_admin_opens_for_a_superuser(world):
+    from frontline.accounts.models import User
+
+    root = User.objects.create_superuser("root", password="x")
+    client = Client()
+    client.force_login(root)
+    assert client.get("/admin/").status_code == 200
+    staff = world.users["admin"]
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    assert client_for_user(staff).get("/admin/").status_code == 302
+
+
+def client_for_user(user):  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_api_docs_are_served_locally_to_signed_in_users(world, client_for):
+    assert Client().get("/api/v1/docs").status_code == 302
+    page = client_for("grid1").get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    schema = client_for("grid1").get("/api/v1/openapi.json").json()
+    assert "/api/v1/residents" in schema["paths"]
