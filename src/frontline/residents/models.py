@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frontline.core.masking import mask_document, mask_phone
 from frontline.places.models import Building, Community, Household, TimeStamped
@@ -77,7 +78,7 @@ class Resident(TimeStamped):
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     name_initials = models.CharField(
         _("pinyin initials"), max_length=50, db_index=True, editable=False
     )
@@ -124,6 +125,8 @@ class Resident(TimeStamped):
             models.Index(fields=["building", "household", "id"], name="resident_address_order"),
             models.Index(fields=["community", "name"], name="resident_community_name"),
             models.Index(fields=["community", "birth_date"], name="resident_community_birth"),
+            # SQLite does not use the partial unique index for parameterised lookups.
+            models.Index(fields=["document_digest"], name="resident_document_digest"),
         ]
 
     def __str__(self) -> str:
