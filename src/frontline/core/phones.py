@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import phonenumbers
@@ -9,9 +10,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+SEPARATORS = str.maketrans("", "", " -\t()")
+
+
 def normalise_mobile(raw: str) -> str:
     """Return the 11-digit national form of a mainland mobile number or raise ValidationError."""
     text = unicodedata.normalize("NFKC", raw or "").strip()
+    compact = text.translate(SEPARATORS)
+    if MOBILE.match(compact):  # the common case, without the general parser
+        return compact
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as error:

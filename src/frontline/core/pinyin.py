@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pypinyin import Style, lazy_pinyin
 
 # Surnames that pypinyin reads by their common (non-surname) sound.
@@ -27,5 +29,13 @@ def initials(text: str) -> str:
 
 
 def _letters(text: str) -> str:
-    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
-    return "".join(part[:1] for part in parts if part and part[0].isalnum()).lower()
+    return "".join(_initial(char) for char in text)
+
+
+@lru_cache(maxsize=32768)
+def _initial(char: str) -> str:
+    """One character's initial; cached, since names reuse a few thousand characters."""
+    if char.isascii():
+        return char.lower() if char.isalnum() else ""
+    parts = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="default")
+    return parts[0][:1].lower() if parts and parts[0][:1].isalnum() else ""
