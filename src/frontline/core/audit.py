@@ -21,6 +21,7 @@ def audit_record(
     community_id: int | None = None,
     fields: Sequence[str] = (),
     reason: str = "",
+    details: dict[str, object] | None = None,
 ) -> AuditEntry:
     """Append one entry. `label` must be safe to show (masked); values are never logged."""
     return AuditEntry.objects.create(
@@ -32,5 +33,6 @@ def audit_record(
         community_id=community_id,
         fields=list(fields),
         reason=reason,
+        details=details or {},
         ip=current_ip(),
     )

@@ -56,6 +56,7 @@ class AuditEntry(models.Model):
     )
     fields = models.JSONField(_("fields"), default=list, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 

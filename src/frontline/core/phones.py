@@ -9,7 +9,6 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 SEPARATORS = str.maketrans("", "", " -\t()")
 

@@ -1,6 +1,7 @@
 import datetime as dt
 from typing import Literal
 
+from django.http import FileResponse
 from ninja import Query, Router, Schema, Status
 
 from frontline.accounts.access import Permission, api_requires
@@ -8,6 +9,7 @@ from frontline.core.http import AuthedRequest
 from frontline.core.schemas import Page
 from frontline.places.selectors import household_get
 from frontline.residents import selectors, services
+from frontline.residents.exports import resident_export as resident_export_xlsx
 from frontline.residents.models import Resident
 
 router = Router(tags=["residents"])
@@ -110,6 +112,29 @@ def resident_list(request: AuthedRequest, filters: Query[ResidentFilters]):
         "count": residents.count(),
         "items": [ResidentOut.of(r) for r in residents[offset : offset + limit]],
     }
+
+
+class ExportIn(Schema):
+    q: str = ""
+    status: str = ""
+    tag: list[str] = []
+    full_numbers: bool = False
+    reason: str = ""
+
+
+@router.post("/export")
+@api_requires(Permission.VIEW_RESIDENTS)
+def resident_export(request: AuthedRequest, payload: ExportIn):
+    """The filtered list as .xlsx, masked unless `full_numbers` with a reason (audited either way)."""
+    filters = {"query": payload.q, "status": payload.status, "tags": payload.tag, "sort": "address"}
+    workbook = resident_export_xlsx(
+        actor=request.user,
+        residents=selectors.resident_list(viewer=request.user, **filters),
+        filters=filters,
+        full_numbers=payload.full_numbers,
+        reason=payload.reason,
+    )
+    return FileResponse(workbook, as_attachment=True, filename="residents.xlsx")
 
 
 @router.get("/{resident_id}", response=ResidentOut)

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
 from frontline.accounts.access import Permission, has_permission, requires
 from frontline.core.forms import add_service_errors
@@ -10,22 +15,27 @@ from frontline.core.http import AuthedRequest
 from frontline.core.pagination import paginate
 from frontline.places.selectors import household_get
 from frontline.residents import selectors, services
+from frontline.residents.exports import resident_export as resident_export_xlsx
 from frontline.residents.forms import MoveForm, ReasonForm, ResidentForm, RevealForm
 from frontline.residents.models import ResidentStatus, Tag
 from frontline.residents.validation import EDITABLE_FIELDS
+
+
+def list_filters(params: QueryDict) -> dict[str, Any]:
+    """The resident-list filters of a query string, as `selectors.resident_list` takes them."""
+    return {
+        "query": params.get("q", ""),
+        "status": params.get("status", ""),
+        "tags": [tag for tag in params.getlist("tag") if tag],
+        "sort": params.get("sort", "address"),
+    }
 
 
 @requires(Permission.VIEW_RESIDENTS)
 def resident_list(request: AuthedRequest) -> HttpResponse:
     """Search and filter residents; htmx swaps only the result table while typing."""
     params = request.GET
-    residents = selectors.resident_list(
-        viewer=request.user,
-        query=params.get("q", ""),
-        status=params.get("status", ""),
-        tags=params.getlist("tag"),
-        sort=params.get("sort", "address"),
-    )
+    residents = selectors.resident_list(viewer=request.user, **list_filters(params))
     context = {
         "page": paginate(request, residents),
         "q": params.get("q", ""),
@@ -33,10 +43,33 @@ def resident_list(request: AuthedRequest) -> HttpResponse:
         "selected_tags": params.getlist("tag"),
         "sort": params.get("sort", "address"),
         "statuses": ResidentStatus.choices,
+        "may_reveal": has_permission(request.user, Permission.REVEAL_IDENTITY),
         "tags": Tag.choices,
     }
     template = "residents/list.html#results" if request.htmx else "residents/list.html"
     return render(request, template, context)
+
+
+@requires(Permission.VIEW_RESIDENTS)
+def resident_export(request: AuthedRequest) -> HttpResponse:
+    """The filtered list as .xlsx: GET for masked numbers, POST with a reason for full ones."""
+    params = request.POST if request.method == "POST" else request.GET
+    filters = list_filters(params)
+    full = request.method == "POST" and params.get("full_numbers") == "1"
+    try:
+        workbook = resident_export_xlsx(
+            actor=request.user,
+            residents=selectors.resident_list(viewer=request.user, **filters),
+            filters=filters,
+            full_numbers=full,
+            reason=params.get("reason", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('residents:list')}?{params.urlencode()}")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(workbook, as_attachment=True, filename=f"residents-{stamp}.xlsx")
 
 
 @requires(Permission.VIEW_RESIDENTS, per_object=True)

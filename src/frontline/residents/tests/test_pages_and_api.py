@@ -140,7 +140,8 @@ def test_a_worker_moves_a_resident_through_the_pages(world, client_for):
     choices = client.get(reverse("places:household_search") + "?q=5-1").content.decode()
     assert "5-1-102" in choices and "3-2-401" not in choices
     response = client.post(
-        reverse("residents:move", kwargs={"pk": world.zhang.pk}), {"household": world.household2.pk, "reason": "换房"}
+        reverse("residents:move", kwargs={"pk": world.zhang.pk}),
+        {"household": world.household2.pk, "reason": "换房"},
     )
     assert response.status_code == 302
     world.zhang.refresh_from_db()
@@ -158,12 +159,16 @@ def test_a_grid_worker_cannot_move_a_resident_out_of_their_grid_through_the_page
 
 def test_moved_out_residents_leave_the_default_list_but_stay_findable(world, client_for):
     client = client_for("admin")
-    client.post(reverse("residents:move_out", kwargs={"pk": world.zhang.pk}), {"reason": "迁往外地"})
+    client.post(
+        reverse("residents:move_out", kwargs={"pk": world.zhang.pk}), {"reason": "迁往外地"}
+    )
     assert "张三丰" not in client.get(reverse("residents:list")).content.decode()
     assert "张三丰" in client.get(reverse("residents:list") + "?status=moved_out").content.decode()
 
 
 def test_the_htmx_search_answers_only_the_results_fragment(world, client_for):
-    response = client_for("admin").get(reverse("residents:list") + "?q=zsf", headers={"HX-Request": "true"})
+    response = client_for("admin").get(
+        reverse("residents:list") + "?q=zsf", headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert "张三丰" in body and "李四" not in body and "<nav" not in body
