@@ -34,6 +34,17 @@ def building_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+@requires(Permission.VIEW_RESIDENTS, per_object=True)
+def building_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A printable A4 door-to-door sheet: households, names, phone tails, tags, tick columns."""
+    building = selectors.building_get(viewer=request.user, pk=pk)
+    residents = resident_list(viewer=request.user, building_id=building.pk)
+    households: dict[int, list] = {}
+    for resident in residents:
+        households.setdefault(resident.household_id, []).append(resident)
+    return render(request, "places/building_sheet.html", {"building": building, "households": households.values()})
+
+
 @requires(Permission.VIEW_PLACES, per_object=True)
 def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(viewer=request.user, pk=pk)

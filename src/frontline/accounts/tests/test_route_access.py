@@ -82,7 +82,7 @@ def objects(world):  # type: ignore[no-untyped-def]
 def kind_of(name: str) -> str:
     head, _, tail = name.partition(":")
     if head == "places":
-        return "grid" if tail == "grid" else "building" if tail == "building" else "household"
+        return "grid" if tail == "grid" else "building" if tail.startswith("building") else "household"
     return {"residents": "resident", "tasks": "task"}[head]
 
 
