@@ -18,6 +18,7 @@ lint:
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run frontline makemigrations --check --dry-run
+	$(UV) run mypy src/frontline benchmarks
 
 bench: setup  ## performance cases; see benchmarks/README.md
 	$(UV) run python -m benchmarks

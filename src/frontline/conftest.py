@@ -52,7 +52,11 @@ def make_resident(household: Household, tags: tuple[str, ...] = (), **fields: ob
     cleaned = clean_resident_fields(values)
     building = household.unit.building
     resident = Resident.objects.create(
-        household=household, building=building, community_id=building.community_id, **cleaned
+        household=household,
+        building=building,
+        community_id=building.community_id,
+        address_key=household.sort_key,
+        **cleaned,
     )
     ResidentTag.objects.bulk_create([ResidentTag(resident=resident, tag=tag) for tag in tags])
     return resident

@@ -14,7 +14,7 @@ class RoleAssignmentInline(admin.TabularInline):
 class FrontlineUserAdmin(UserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "display_name", "is_active", "is_superuser"]
-    fieldsets = (*UserAdmin.fieldsets, ("Frontline", {"fields": ("display_name", "phone")}))  # type: ignore[operator]
+    fieldsets = (*UserAdmin.fieldsets, ("Frontline", {"fields": ("display_name", "phone")}))  # type: ignore[operator, misc]
 
 
 @admin.register(ApiToken)

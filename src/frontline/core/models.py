@@ -6,9 +6,10 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from frontline.core.labels import field_label
 
 
 class AuditAction(models.TextChoices):
@@ -83,16 +84,4 @@ class AuditEntry(models.Model):
     def field_labels(self) -> list[str]:
         """The recorded field names in the reader's language."""
         model = self.target_type.model_class() if self.target_type else None
-        labels = []
-        for name in self.fields:
-            try:
-                field = model._meta.get_field(name) if model else None
-            except FieldDoesNotExist:  # a field since removed keeps its recorded name
-                field = None
-            if field is None:
-                labels.append(name)
-            elif hasattr(field, "verbose_name"):
-                labels.append(str(field.verbose_name))
-            else:  # a reverse relation such as a resident's tags
-                labels.append(str(field.related_model._meta.verbose_name_plural))
-        return labels
+        return [field_label(model, name) for name in self.fields]

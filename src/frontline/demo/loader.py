@@ -43,7 +43,15 @@ from frontline.accounts.models import Role, RoleAssignment, User
 from frontline.core.identity import document_digest
 from frontline.core.pinyin import initials
 from frontline.demo.synthetic import Person, Synthesizer
-from frontline.places.models import Building, Community, Grid, Household, SubDistrict, Unit
+from frontline.places.models import (
+    Building,
+    Community,
+    Grid,
+    Household,
+    SubDistrict,
+    Unit,
+    address_key,
+)
 from frontline.residents.models import (
     DocumentType,
     ResidenceType,
@@ -53,6 +61,7 @@ from frontline.residents.models import (
     Tag,
     senior_born_before,
 )
+from frontline.residents.statistics import refresh_statistics
 from frontline.tasks.models import Task, TaskPriority
 from frontline.tasks.services import task_create
 
@@ -137,6 +146,7 @@ def seed_community(
                     seed=_mix_seed(seed, community_name),
                     batch_size=batch_size,
                 )
+                refresh_statistics()
             return _report(community, created=True, started=started)
     return _report(community, created=False, started=started)
 
@@ -305,6 +315,7 @@ def _write(community: Community, pending: list[tuple[_BuildingPlan, list[list[Pe
                         number[-4:], person.sex, ops.adapt_datefield_value(person.birth_date),
                         person.phone, person.phone[-4:], person.residence_type, person.status,
                         person.emergency_contact_name, person.emergency_contact_phone,
+                        address_key(plan.building.number, str(unit_number), room),
                     )
                 )  # fmt: skip
                 tags.extend((digest, tag) for tag in person.tags)
@@ -326,6 +337,7 @@ RESIDENT_COLUMNS = (
     "household_id", "building_id", "community_id", "name", "name_initials", "document_type",
     "document_number", "document_digest", "document_tail", "sex", "birth_date", "phone",
     "phone_tail", "residence_type", "status", "emergency_contact_name", "emergency_contact_phone",
+    "address_key",
 )  # fmt: skip
 
 

@@ -77,6 +77,10 @@ def household_update(
         setattr(household, field, cleaned[field])
     if changed:
         household.save(update_fields=[*changed, "updated_at"])
+        if "room" in changed:  # residents sort by address
+            from frontline.residents.models import Resident
+
+            Resident.objects.filter(household=household).update(address_key=household.sort_key)
         audit_record(
             actor=actor, action=AuditAction.UPDATE, target=household, label=household.label,
             community_id=household.unit.building.community_id, fields=changed,

@@ -42,7 +42,11 @@ def building_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
     households: dict[int, list] = {}
     for resident in residents:
         households.setdefault(resident.household_id, []).append(resident)
-    return render(request, "places/building_sheet.html", {"building": building, "households": households.values()})
+    return render(
+        request,
+        "places/building_sheet.html",
+        {"building": building, "households": households.values()},
+    )
 
 
 @requires(Permission.VIEW_PLACES, per_object=True)

@@ -77,11 +77,11 @@ class Resident(TimeStamped):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
+    # The household's `sort_key`, so the list sorts by address without joining three tables.
+    address_key = models.CharField(max_length=100, editable=False, default="")
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    name_initials = models.CharField(
-        _("pinyin initials"), max_length=50, db_index=True, editable=False
-    )
+    name_initials = models.CharField(_("pinyin initials"), max_length=50, editable=False)
     document_type = models.CharField(
         _("document type"),
         max_length=20,
@@ -90,11 +90,11 @@ class Resident(TimeStamped):
     )
     document_number = models.CharField(_("document number"), max_length=40, blank=True)
     document_digest = models.CharField(max_length=64, blank=True, editable=False)
-    document_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    document_tail = models.CharField(max_length=4, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    phone_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    phone_tail = models.CharField(max_length=4, blank=True, editable=False)
     residence_type = models.CharField(
         _("residence type"),
         max_length=20,
@@ -111,7 +111,7 @@ class Resident(TimeStamped):
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        ordering = ["building_id", "household_id", "id"]
+        ordering = ["address_key", "id"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         constraints = [
@@ -122,8 +122,12 @@ class Resident(TimeStamped):
             )
         ]
         indexes = [
-            models.Index(fields=["building", "household", "id"], name="resident_address_order"),
-            models.Index(fields=["community", "name"], name="resident_community_name"),
+            models.Index(fields=["community", "address_key", "id"], name="resident_address_order"),
+            models.Index(fields=["community", "status"], name="resident_community_status"),
+            models.Index(fields=["community", "name_initials"], name="resident_community_initials"),
+            models.Index(fields=["community", "phone_tail"], name="resident_community_phone_tail"),
+            models.Index(fields=["community", "document_tail"], name="resident_community_doc_tail"),
+            models.Index(fields=["building", "household"], name="resident_building_household"),
             models.Index(fields=["community", "birth_date"], name="resident_community_birth"),
             # SQLite does not use the partial unique index for parameterised lookups.
             models.Index(fields=["document_digest"], name="resident_document_digest"),
@@ -192,3 +196,67 @@ class ResidentTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident_id}:{self.tag}"
+
+
+class RosterImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Waiting for confirmation")
+    COMMITTED = "committed", _("Imported")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RosterImport(TimeStamped):
+    """An uploaded roster file: kept in the database (no local file is the only copy) until confirmed."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {"community": "community"}
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("content"))
+    shape = models.CharField(_("header shape"), max_length=64, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    create_places = models.BooleanField(_("create missing units and households"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RosterImportStatus.choices,
+        default=RosterImportStatus.PREVIEW,
+    )
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class RosterMapping(models.Model):
+    """A column mapping a user corrected, remembered for the next file with the same headers."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
+    )
+    shape = models.CharField(_("header shape"), max_length=64)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["community_id", "shape"]
+        verbose_name = _("remembered column mapping")
+        verbose_name_plural = _("remembered column mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "shape"], name="roster_mapping_unique_shape"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.shape

@@ -25,7 +25,7 @@ ROOM = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?P<unit>[0-9A-Za-z]+)-(?P<room>
 TAIL = re.compile(r"^[0-9]{3}[0-9Xx]$")
 INITIALS = re.compile(r"^[a-z]{1,10}$")
 SORTS = {
-    "address": ("building__number", "household__unit__number", "household__room", "id"),
+    "address": ("address_key", "id"),
     "name": ("name_initials", "name", "id"),
     "-updated": ("-updated_at", "-id"),
 }
@@ -46,7 +46,9 @@ def search_filter(query: str) -> Q:
         return Q(phone_tail=text) | Q(document_tail=text.upper())
     lowered = text.lower()
     if INITIALS.match(lowered):
-        return Q(name_initials__startswith=lowered) | Q(name__icontains=text)
+        # A range, not LIKE 'x%': SQLite cannot use an index for LIKE on this column.
+        upper = lowered[:-1] + chr(ord(lowered[-1]) + 1)
+        return Q(name_initials__gte=lowered, name_initials__lt=upper)
     return Q(name__icontains=text)
 
 

@@ -76,6 +76,7 @@ def resident_register(
                 household=household,
                 building=building,
                 community_id=building.community_id,
+                address_key=household.sort_key,
                 **cleaned,
             )
     except IntegrityError as error:  # a concurrent registration of the same document
@@ -151,7 +152,8 @@ def resident_move(
     resident.household = household
     resident.building = building
     resident.community_id = building.community_id
-    resident.save(update_fields=["household", "building", "community", "updated_at"])
+    resident.address_key = household.sort_key
+    resident.save(update_fields=["household", "building", "community", "address_key", "updated_at"])
     audit_record(
         actor=actor, action=AuditAction.UPDATE, target=resident, label=_label(resident),
         community_id=resident.community_id, fields=["household"],

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +52,7 @@ def resident_list(request: AuthedRequest) -> HttpResponse:
 
 
 @requires(Permission.VIEW_RESIDENTS)
-def resident_export(request: AuthedRequest) -> HttpResponse:
+def resident_export(request: AuthedRequest) -> HttpResponseBase:
     """The filtered list as .xlsx: GET for masked numbers, POST with a reason for full ones."""
     params = request.POST if request.method == "POST" else request.GET
     filters = list_filters(params)

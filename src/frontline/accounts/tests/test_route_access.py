@@ -11,12 +11,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from frontline.api import api
+from frontline.residents.imports import roster_upload
 from frontline.tasks.services import task_create
 
 # Routes that are neither pages of ours nor the API: Django's admin (superusers only), static files.
 FOREIGN_PREFIXES = ("admin/", "static/")
 ROLES = ["officer", "admin", "fulltime", "parttime", "grid1", "volunteer", "sampler", "counsellor"]
-POST_ONLY = {"tasks:take", "tasks:finish", "tasks:cancel", "tasks:hand_over", "residents:reveal"}
+POST_ONLY = {
+    "tasks:take", "tasks:finish", "tasks:cancel", "tasks:hand_over", "residents:reveal",
+    "residents:import_commit", "residents:import_cancel",
+}  # fmt: skip
 
 
 def page_patterns() -> Iterator[tuple[str, URLPattern]]:
@@ -70,7 +74,18 @@ def objects(world):  # type: ignore[no-untyped-def]
     """For each kind of object route: (an object inside community 幸福里, one in community 光明)."""
     inside_task = task_create(title="回访", target=world.zhang)
     outside_task = task_create(title="回访", target=world.outsider)
+    roster = "姓名,手机,楼栋,单元,房号\n赵六,13912345678,3,2,401\n".encode()
+    inside_import = roster_upload(
+        actor=world.users["admin"], community=world.community, filename="a.csv", content=roster
+    )
+    outside_import = roster_upload(
+        actor=world.users["other_admin"],
+        community=world.other_community,
+        filename="b.csv",
+        content=roster,
+    )
     return {
+        "import": (inside_import, outside_import),
         "grid": (world.grid1, world.other_building.grid),
         "building": (world.building1, world.other_building),
         "household": (world.household1, world.other_household),
@@ -82,7 +97,11 @@ def objects(world):  # type: ignore[no-untyped-def]
 def kind_of(name: str) -> str:
     head, _, tail = name.partition(":")
     if head == "places":
-        return "grid" if tail == "grid" else "building" if tail.startswith("building") else "household"
+        return (
+            "grid" if tail == "grid" else "building" if tail.startswith("building") else "household"
+        )
+    if head == "residents" and tail.startswith("import"):
+        return "import"
     return {"residents": "resident", "tasks": "task"}[head]
 
 

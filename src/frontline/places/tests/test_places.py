@@ -88,4 +88,9 @@ def test_the_door_to_door_sheet_lists_households_with_phone_tails_only(world, cl
     url = reverse("places:building_sheet", kwargs={"pk": world.building1.pk})
     body = client_for("grid1").get(url).content.decode()
     assert "3-2-401" in body and "张三丰" in body and "5678" in body and "13812345678" not in body
-    assert client_for("grid1").get(reverse("places:building_sheet", kwargs={"pk": world.building2.pk})).status_code == 404
+    assert (
+        client_for("grid1")
+        .get(reverse("places:building_sheet", kwargs={"pk": world.building2.pk}))
+        .status_code
+        == 404
+    )

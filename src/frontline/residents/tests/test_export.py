@@ -9,7 +9,7 @@ from frontline.conftest import ZHANG_ID, make_household, make_resident
 from frontline.core.models import AuditAction, AuditEntry
 
 
-def sheet_rows(content: bytes) -> list[list[object]]:
+def sheet_rows(content: bytes) -> list[list]:
     return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
 
 

@@ -1,0 +1,434 @@
+"""Roster import: upload, preview (create / update / unchanged / conflict / error), confirm.
+
+Nothing is written until the user confirms; then every valid row is written in one transaction.
+Rows match an existing resident by document number, then by name + phone + household. A file
+never blanks a known value: only the fields it fills in are compared and changed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import xlsxwriter
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frontline.accounts.access import Permission, has_permission, scoped
+from frontline.accounts.models import User
+from frontline.core.labels import field_label
+from frontline.core.models import AuditAction, AuditEntry
+from frontline.core.request_context import current_ip
+from frontline.places.models import Building, Community, Household, Unit, address_key
+from frontline.residents.models import (
+    Resident,
+    ResidentTag,
+    RosterImport,
+    RosterImportStatus,
+    RosterMapping,
+)
+from frontline.residents.roster import FIELD_LABELS, check_size, parse_roster, read_cells
+from frontline.residents.roster.headers import find_header, shape_key
+from frontline.residents.statistics import refresh_statistics
+from frontline.residents.validation import (
+    EDITABLE_FIELDS,
+    NEW_RESIDENT_DEFAULTS,
+    clean_resident_fields,
+)
+
+Kind = Literal["create", "update", "unchanged", "conflict", "error"]
+PLACE_FIELDS = ("building", "unit", "room")
+DERIVED = ("name_initials", "document_digest", "document_tail", "phone_tail")
+BULK_ROWS = 1000  # an import this large refreshes the planner's statistics
+
+
+@dataclass
+class RowOutcome:
+    line: int
+    kind: Kind
+    name: str = ""
+    address: str = ""
+    reasons: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    resident_id: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    place: tuple[str, str, str] = ("", "", "")
+
+
+@dataclass
+class Preview:
+    columns: Mapping[int, str | None]
+    headers: list[str]
+    rows: list[RowOutcome]
+    missing_places: set[tuple[str, str, str]]
+
+    def of_kind(self, kind: Kind) -> list[RowOutcome]:
+        return [row for row in self.rows if row.kind == kind]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("create", "update", "unchanged", "conflict", "error"), 0)
+        for row in self.rows:
+            counts[row.kind] += 1
+        return counts
+
+
+# -- upload -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def roster_upload(
+    *, actor: User, community: Community, filename: str, content: bytes
+) -> RosterImport:
+    """Keep an uploaded file for preview; reject what cannot be read, with the reason."""
+    if not Building.objects.filter(
+        scoped(actor, Permission.EDIT_RESIDENTS, Building), community=community
+    ).exists():
+        raise ValidationError({"community": [_("You may not add residents in this community.")]})
+    check_size(len(content))
+    header = find_header(read_cells(content, filename))  # RosterError for an unreadable file
+    shape = shape_key(header.labels)
+    remembered = RosterMapping.objects.filter(community=community, shape=shape).first()
+    return RosterImport.objects.create(
+        community=community,
+        created_by=actor,
+        filename=filename[:200],
+        content=content,
+        shape=shape,
+        mapping=remembered.mapping if remembered else {},
+    )
+
+
+@transaction.atomic
+def roster_set_mapping(
+    *, actor: User, batch: RosterImport, overrides: dict[int, str | None], create_places: bool
+) -> RosterImport:
+    """Correct the column mapping (remembered for files of the same shape) and the place option."""
+    _editable(actor, batch)
+    batch.mapping = {str(column): target or "" for column, target in overrides.items()}
+    batch.create_places = create_places
+    batch.save(update_fields=["mapping", "create_places", "updated_at"])
+    RosterMapping.objects.update_or_create(
+        community=batch.community, shape=batch.shape, defaults={"mapping": batch.mapping}
+    )
+    return batch
+
+
+def _editable(actor: User, batch: RosterImport) -> None:
+    if batch.created_by_id != actor.pk and not has_permission(actor, Permission.EDIT_RESIDENTS):
+        raise ValidationError(_("This import belongs to someone else."))
+    if batch.status != RosterImportStatus.PREVIEW:
+        raise ValidationError(_("This import is already closed."))
+
+
+def _overrides(batch: RosterImport) -> dict[int, str | None]:
+    return {int(column): (target or None) for column, target in batch.mapping.items()}
+
+
+# -- preview ------------------------------------------------------------------------------------
+
+
+def roster_preview(*, actor: User, batch: RosterImport) -> Preview:
+    """Classify every row without writing anything."""
+    roster = parse_roster(bytes(batch.content), batch.filename, overrides=_overrides(batch) or None)
+    community = batch.community
+    editable = set(
+        Building.objects.filter(
+            scoped(actor, Permission.EDIT_RESIDENTS, Building), community=community
+        ).values_list("number", flat=True)
+    )
+    buildings = dict(Building.objects.filter(community=community).values_list("number", "pk"))
+    households = {
+        (number, unit, room): pk
+        for pk, number, unit, room in Household.objects.filter(
+            unit__building__community=community
+        ).values_list("pk", "unit__building__number", "unit__number", "room")
+    }
+    outcomes: list[RowOutcome] = []
+    missing: set[tuple[str, str, str]] = set()
+    for row in roster.rows:
+        outcome = RowOutcome(line=row.line, kind="error", name=str(row.fields.get("name") or ""))
+        outcome.reasons.extend(
+            f"{FIELD_LABELS.get(name, name)}: {message}" for name, message in row.errors.items()
+        )
+        place = tuple(str(row.fields.get(part) or "") for part in PLACE_FIELDS)
+        outcome.place = place  # type: ignore[assignment]
+        outcome.address = "-".join(part for part in place if part)
+        values = {
+            k: v for k, v in row.fields.items() if k in EDITABLE_FIELDS and v not in ("", None)
+        }
+        outcome.tags = [str(tag) for tag in row.fields.get("tags") or ()]  # type: ignore[attr-defined]
+        try:
+            cleaned = clean_resident_fields(NEW_RESIDENT_DEFAULTS | values)
+        except ValidationError as error:
+            outcome.reasons.extend(
+                f"{field_label(Resident, name)}: {' '.join(messages)}"
+                for name, messages in error.message_dict.items()
+            )
+            cleaned = {}
+        if not all(place):
+            outcome.reasons.append(_("The building, unit and room are needed."))
+        elif place[0] not in buildings:
+            outcome.reasons.append(
+                _("Building %(number)s is not registered in this community.") % {"number": place[0]}
+            )
+        elif place[0] not in editable:
+            outcome.reasons.append(
+                _("Building %(number)s is outside your area.") % {"number": place[0]}
+            )
+        elif place not in households:
+            missing.add(place)  # type: ignore[arg-type]
+            if not batch.create_places:
+                outcome.reasons.append(
+                    _("Household %(address)s does not exist; allow creating missing households.")
+                    % {"address": outcome.address}
+                )
+        if outcome.reasons:
+            outcomes.append(outcome)
+            continue
+        outcome.values = {
+            k: cleaned[k] for k in (*values.keys(), *_derived_of(values)) if k in cleaned
+        }
+        outcome.kind = "create"
+        outcomes.append(outcome)
+    _match(community, outcomes, households)
+    return Preview(
+        columns=roster.header.columns,
+        headers=list(roster.header.labels),
+        rows=outcomes,
+        missing_places=missing,
+    )
+
+
+def _derived_of(values: dict[str, Any]) -> list[str]:
+    derived = []
+    if "name" in values:
+        derived.append("name_initials")
+    if "document_number" in values:
+        derived += ["document_digest", "document_tail", "birth_date", "sex"]
+    if "phone" in values:
+        derived.append("phone_tail")
+    return derived
+
+
+def _match(
+    community: Community, outcomes: list[RowOutcome], households: dict[tuple[str, str, str], int]
+) -> None:
+    """Turn "create" rows into updates, unchanged rows and conflicts against the database and the file."""
+    candidates = [row for row in outcomes if row.kind == "create"]
+    digests = {
+        row.values["document_digest"] for row in candidates if row.values.get("document_digest")
+    }
+    names = {row.values["name"] for row in candidates if not row.values.get("document_digest")}
+    existing = (
+        Resident.objects.filter(community=community)
+        .filter(Q(document_digest__in=digests) | Q(name__in=names))
+        .prefetch_related("tags")
+    )
+    by_digest = {r.document_digest: r for r in existing if r.document_digest}
+    by_person = {(r.name, r.phone, r.household_id): r for r in existing}
+    seen: dict[str, RowOutcome] = {}
+    for row in candidates:
+        digest = row.values.get("document_digest", "")
+        household_id = households.get(row.place)
+        if digest and digest in seen:
+            first = seen[digest]
+            row.kind = "conflict" if first.values["name"] != row.values["name"] else "unchanged"
+            row.reasons.append(
+                _("The same document number is on line %(line)s.") % {"line": first.line}
+            )
+            continue
+        if digest:
+            seen[digest] = row
+        resident = (
+            by_digest.get(digest)
+            if digest
+            else by_person.get((row.values["name"], row.values.get("phone", ""), household_id or 0))
+        )
+        if resident is None:
+            continue
+        row.resident_id = resident.pk
+        if resident.name != row.values["name"]:
+            row.kind = "conflict"
+            row.reasons.append(
+                _("This document number belongs to %(name)s here.") % {"name": resident.name}
+            )
+            continue
+        row.changes = [
+            k for k, v in row.values.items() if k not in DERIVED and getattr(resident, k) != v
+        ]
+        if household_id is not None and household_id != resident.household_id:
+            row.changes.append("household")
+        known_tags = {tag.tag for tag in resident.tags.all()}
+        if set(row.tags) - known_tags:
+            row.changes.append("tags")
+        row.kind = "update" if row.changes else "unchanged"
+
+
+# -- confirm ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
+    """Write every valid row of the preview in one transaction and audit each person written."""
+    batch = RosterImport.objects.select_for_update().get(pk=batch.pk)
+    _editable(actor, batch)
+    preview = roster_preview(actor=actor, batch=batch)
+    community = batch.community
+    if batch.create_places:
+        _create_missing_households(community, preview)
+    households = {
+        (number, unit, room): pk
+        for pk, number, unit, room in Household.objects.filter(
+            unit__building__community=community
+        ).values_list("pk", "unit__building__number", "unit__number", "room")
+    }
+    buildings = dict(
+        Household.objects.filter(pk__in=households.values()).values_list("pk", "unit__building_id")
+    )
+    audit: list[AuditEntry] = []
+    reason = _("Roster import %(file)s, line %(line)s")
+    creates = preview.of_kind("create")
+    new_residents = []
+    for row in creates:
+        household_id = households[row.place]
+        values = NEW_RESIDENT_DEFAULTS | row.values
+        new_residents.append(
+            Resident(
+                address_key=address_key(*row.place),
+                household_id=household_id,
+                building_id=buildings[household_id],
+                community=community,
+                **values,
+            )
+        )
+    Resident.objects.bulk_create(
+        new_residents, batch_size=2000
+    )  # sets primary keys on both databases
+    tags: list[ResidentTag] = []
+    for row, resident in zip(creates, new_residents, strict=True):
+        tags += [ResidentTag(resident_id=resident.pk, tag=tag) for tag in row.tags]
+        audit.append(
+            _audit(
+                actor,
+                AuditAction.CREATE,
+                resident,
+                community,
+                sorted(row.values),
+                reason,
+                batch,
+                row.line,
+            )
+        )
+    updates = preview.of_kind("update")
+    residents = Resident.objects.in_bulk([row.resident_id for row in updates])
+    for row in updates:
+        resident = residents[row.resident_id]  # type: ignore[index]
+        columns = {k for k in row.changes if k in row.values} | {
+            d for d in DERIVED if d in row.values
+        }
+        for key in columns:
+            setattr(resident, key, row.values[key])
+        if "household" in row.changes:
+            resident.household_id = households[row.place]
+            resident.building_id = buildings[resident.household_id]
+            resident.address_key = address_key(*row.place)
+            columns |= {"household", "building", "address_key"}
+        resident.save(update_fields=[*sorted(columns), "updated_at"])
+        known = set(resident.tags.values_list("tag", flat=True))
+        tags += [
+            ResidentTag(resident_id=resident.pk, tag=tag) for tag in row.tags if tag not in known
+        ]
+        audit.append(
+            _audit(
+                actor, AuditAction.UPDATE, resident, community, row.changes, reason, batch, row.line
+            )
+        )
+    ResidentTag.objects.bulk_create(tags, batch_size=2000, ignore_conflicts=True)
+    AuditEntry.objects.bulk_create(audit, batch_size=2000)
+    if len(new_residents) >= BULK_ROWS:
+        refresh_statistics()
+    summary = preview.counts
+    batch.status = RosterImportStatus.COMMITTED
+    batch.summary = summary
+    batch.committed_at = timezone.now()
+    batch.save(update_fields=["status", "summary", "committed_at", "updated_at"])
+    return summary
+
+
+def _audit(
+    actor: User, action: AuditAction, resident: Resident, community: Community, fields: Iterable[str],
+    reason: str, batch: RosterImport, line: int,
+) -> AuditEntry:  # fmt: skip
+    from django.contrib.contenttypes.models import ContentType
+
+    return AuditEntry(
+        actor=actor,
+        action=action,
+        target_type=ContentType.objects.get_for_model(Resident),
+        target_id=str(resident.pk),
+        target_label=f"{resident.name} {resident.masked_document}".strip()[:200],
+        community=community,
+        fields=[f for f in fields if f not in DERIVED],
+        reason=reason % {"file": batch.filename, "line": line},
+        details={"import": batch.pk, "line": line},
+        ip=current_ip(),
+    )
+
+
+def _create_missing_households(community: Community, preview: Preview) -> None:
+    """Create the units and households the confirmed rows need (their buildings exist)."""
+    needed = {
+        row.place for row in preview.of_kind("create") + preview.of_kind("update")
+    } & preview.missing_places
+    buildings = dict(Building.objects.filter(community=community).values_list("number", "pk"))
+    for number, unit, _room in needed:
+        Unit.objects.get_or_create(building_id=buildings[number], number=unit)
+    units = {
+        (number, unit): pk
+        for pk, number, unit in Unit.objects.filter(building__community=community).values_list(
+            "pk", "building__number", "number"
+        )
+    }
+    Household.objects.bulk_create(
+        [
+            Household(unit_id=units[(number, unit)], room=room)
+            for number, unit, room in sorted(needed)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def roster_cancel(*, actor: User, batch: RosterImport) -> RosterImport:
+    _editable(actor, batch)
+    batch.status = RosterImportStatus.CANCELLED
+    batch.content = b""
+    batch.save(update_fields=["status", "content", "updated_at"])
+    return batch
+
+
+def roster_error_workbook(*, actor: User, batch: RosterImport) -> bytes:
+    """The rejected and conflicting rows as they were in the file, with a reason column, to fix and re-import."""
+    preview = roster_preview(actor=actor, batch=batch)
+    bad = {row.line: row for row in preview.rows if row.kind in ("error", "conflict")}
+    cells = read_cells(bytes(batch.content), batch.filename)
+    header = list(find_header(cells).labels)
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, [*header, _("Reason"), _("Line")], workbook.add_format({"bold": True}))
+    for out_row, (line, outcome) in enumerate(sorted(bad.items()), start=1):
+        values = ["" if cell is None else str(cell) for cell in cells[line - 1]]
+        for column, value in enumerate(values):
+            sheet.write_string(out_row, column, value)
+        sheet.write_string(out_row, len(header), "; ".join(outcome.reasons))
+        sheet.write_number(out_row, len(header) + 1, line)
+    workbook.close()
+    return output.getvalue()
