@@ -78,9 +78,11 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 def _mount() -> None:
     from frontline.places.api import router as places
     from frontline.residents.api import router as residents
+    from frontline.residents.import_api import router as roster_imports
     from frontline.tasks.api import router as tasks
 
     api.add_router("/places", places)
+    api.add_router("/residents/imports", roster_imports)
     api.add_router("/residents", residents)
     api.add_router("/tasks", tasks)
 

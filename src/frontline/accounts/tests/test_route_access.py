@@ -132,7 +132,7 @@ def test_each_role_gets_404_for_every_api_object_outside_its_scope(
 ):
     client = client_for(role)
     params = {"grid_id": "grid", "building_id": "building", "household_id": "household",
-              "resident_id": "resident", "task_id": "task"}  # fmt: skip
+              "resident_id": "resident", "task_id": "task", "import_id": "import"}  # fmt: skip
     checked = 0
     for path, operation in api_operations():
         names = re.findall(r"{(\w+)}", path)

@@ -230,3 +230,27 @@ def test_the_command_line_dry_run_writes_nothing_and_the_real_run_writes(world, 
     assert "create=1" in out.getvalue() and not Resident.objects.filter(name="赵六").exists()
     call_command("import_residents", str(path), "--user", "admin", stdout=io.StringIO())
     assert Resident.objects.filter(name="赵六").count() == 1
+
+
+def test_the_api_uploads_previews_corrects_and_confirms(world, client_for):
+    client = client_for("admin")
+    upload_response = client.post(
+        "/api/v1/residents/imports",
+        {"community_id": world.community.pk, "file": SimpleUploadedFile("r.xlsx", xlsx(MESSY))},
+    )
+    assert upload_response.status_code == 201, upload_response.content
+    body = upload_response.json()
+    assert body["counts"] == {"create": 1, "update": 1, "unchanged": 1, "conflict": 1, "error": 3}
+    mapped = client.post(
+        f"/api/v1/residents/imports/{body['id']}/mapping",
+        {"columns": {"0": "name", "1": "document_number", "2": "", "3": "address", "4": "notes"}},
+        content_type="application/json",
+    ).json()
+    assert mapped["counts"]["update"] == 0  # without the phone column 张三丰 is unchanged
+    confirmed = client.post(f"/api/v1/residents/imports/{body['id']}/confirm").json()
+    assert confirmed["create"] == 1
+    bad = client.post(
+        "/api/v1/residents/imports",
+        {"community_id": world.community.pk, "file": SimpleUploadedFile("x.pdf", b"x")},
+    )
+    assert bad.status_code == 422 and set(bad.json()) == {"message", "detail"}
