@@ -260,3 +260,90 @@ class RosterMapping(models.Model):
 
     def __str__(self) -> str:
         return self.shape
+
+
+class SweepStatus(models.TextChoices):
+    OPEN = "open", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class VisitOutcome(models.TextChoices):
+    VISITED = "visited", _("Visited")
+    NOBODY_HOME = "nobody_home", _("Nobody home")
+    REFUSED = "refused", _("Refused")
+    MOVED_OUT = "moved_out", _("Moved out")
+
+
+class Need(models.TextChoices):
+    MEDICINE = "medicine", _("Medicine")
+    FOOD = "food", _("Food")
+    MEDICAL = "medical", _("Medical care")
+    PSYCHOLOGICAL = "psychological", _("Psychological support")
+    OTHER = "other", _("Other")
+
+
+class Sweep(TimeStamped):
+    """A door-to-door sweep (入户排查) over some buildings, for one purpose."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {"community": "community"}
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    buildings = models.ManyToManyField(Building, related_name="sweeps", verbose_name=_("buildings"))
+    started_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SweepStatus.choices, default=SweepStatus.OPEN
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("door-to-door sweep")
+        verbose_name_plural = _("door-to-door sweeps")
+
+    def __str__(self) -> str:
+        return self.purpose
+
+
+class SweepVisit(TimeStamped):
+    """The latest outcome at one household in one sweep; a revisit updates it."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {
+        "community": "sweep__community",
+        "building": "household__unit__building",
+    }
+
+    sweep = models.ForeignKey(
+        Sweep, on_delete=models.CASCADE, related_name="visits", verbose_name=_("sweep")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="visits", verbose_name=_("household")
+    )
+    visitor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("visitor")
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=VisitOutcome.choices)
+    people_present = models.PositiveSmallIntegerField(_("people present"), default=0)
+    needs = models.JSONField(_("needs"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["sweep_id", "household_id"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sweep", "household"], name="sweep_visit_once_per_household"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["household", "outcome", "updated_at"], name="visit_household_contact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sweep_id}:{self.household_id}:{self.outcome}"

@@ -15,7 +15,7 @@ from frontline.core.forms import add_service_errors
 from frontline.core.http import AuthedRequest
 from frontline.core.pagination import paginate
 from frontline.places.selectors import household_get
-from frontline.residents import selectors, services
+from frontline.residents import selectors, services, vulnerable
 from frontline.residents.exports import resident_export as resident_export_xlsx
 from frontline.residents.forms import MoveForm, ReasonForm, ResidentForm, RevealForm
 from frontline.residents.models import ResidentStatus, Tag
@@ -193,3 +193,27 @@ def resident_move_out(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         return redirect("residents:detail", pk=resident.pk)
     return render(request, "residents/move_out.html", {"form": form, "resident": resident})
+
+
+PRINT_LIMIT = 2000
+
+
+@requires(Permission.VIEW_RESIDENTS)
+def vulnerable_list(request: AuthedRequest) -> HttpResponse:
+    """重点人群: by tag, with the last contact and the responsible grid worker; printable."""
+    tags = [tag for tag in request.GET.getlist("tag") if tag]
+    days_text = request.GET.get("days", "")
+    days = int(days_text) if days_text.isdigit() else None
+    residents = vulnerable.vulnerable_list(viewer=request.user, tags=tags, not_contacted_days=days)
+    printing = request.GET.get("print") == "1"
+    rows = list(residents[:PRINT_LIMIT]) if printing else None
+    page = None if printing else paginate(request, residents)
+    shown = rows if rows is not None else list(page.object_list)  # type: ignore[union-attr]
+    responsible = vulnerable.responsible_by_grid({r.household.unit.building.grid_id for r in shown})
+    for resident in shown:
+        resident.responsible = responsible.get(resident.household.unit.building.grid_id, "")  # type: ignore[union-attr, attr-defined]
+    context = {
+        "page": page, "rows": shown, "printing": printing, "tags": Tag.choices, "selected_tags": tags,
+        "days": days_text, "print_limit": PRINT_LIMIT,
+    }  # fmt: skip
+    return render(request, "residents/vulnerable.html", context)

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from frontline.api import api
 from frontline.residents.imports import roster_upload
+from frontline.residents.sweeps import sweep_start
 from frontline.tasks.services import task_create
 
 # Routes that are neither pages of ours nor the API: Django's admin (superusers only), static files.
@@ -19,7 +20,7 @@ FOREIGN_PREFIXES = ("admin/", "static/")
 ROLES = ["officer", "admin", "fulltime", "parttime", "grid1", "volunteer", "sampler", "counsellor"]
 POST_ONLY = {
     "tasks:take", "tasks:finish", "tasks:cancel", "tasks:hand_over", "residents:reveal",
-    "residents:import_commit", "residents:import_cancel",
+    "residents:import_commit", "residents:import_cancel", "residents:sweep_close", "residents:sweep_visit",
 }  # fmt: skip
 
 
@@ -84,7 +85,18 @@ def objects(world):  # type: ignore[no-untyped-def]
         filename="b.csv",
         content=roster,
     )
+    inside_sweep = sweep_start(
+        actor=world.users["admin"],
+        community=world.community,
+        purpose="排查",
+        buildings=[world.building1],
+    )
+    outside_sweep = sweep_start(
+        actor=world.users["other_admin"], community=world.other_community, purpose="排查",
+        buildings=[world.other_building],
+    )  # fmt: skip
     return {
+        "sweep": (inside_sweep, outside_sweep),
         "import": (inside_import, outside_import),
         "grid": (world.grid1, world.other_building.grid),
         "building": (world.building1, world.other_building),
@@ -102,11 +114,26 @@ def kind_of(name: str) -> str:
         )
     if head == "residents" and tail.startswith("import"):
         return "import"
+    if head == "residents" and tail.startswith("sweep"):
+        return "sweep"
     return {"residents": "resident", "tasks": "task"}[head]
 
 
 def object_routes() -> list[str]:
     return [name for name, pattern in page_patterns() if "<int:pk>" in str(pattern.pattern)]
+
+
+EXTRA_KINDS = {"building_pk": "building", "household_pk": "household"}
+
+
+def object_url(name: str, objects: dict, side: int) -> str:  # type: ignore[type-arg]
+    """The route's URL for the inside (0) or outside (1) objects of every parameter."""
+    pattern = dict(page_patterns())[name]
+    kwargs = {"pk": objects[kind_of(name)][side].pk}
+    for parameter, kind in EXTRA_KINDS.items():
+        if f"<int:{parameter}>" in str(pattern.pattern):
+            kwargs[parameter] = objects[kind][side].pk
+    return reverse(name, kwargs=kwargs)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -117,12 +144,9 @@ def test_each_role_gets_404_for_every_object_route_outside_its_scope(
     routes = object_routes()
     assert len(routes) >= 10
     for name in routes:
-        url = reverse(name, kwargs={"pk": objects[kind_of(name)][1].pk})
-        response = (
-            client.post(url, {"reason": "x", "field": "phone"})
-            if name in POST_ONLY
-            else client.get(url)
-        )
+        url = object_url(name, objects, 1)
+        body = {"reason": "x", "field": "phone", "outcome": "visited"}
+        response = client.post(url, body) if name in POST_ONLY else client.get(url)
         assert response.status_code == 404, (role, name, response.status_code)
 
 
@@ -176,10 +200,7 @@ def test_the_officer_never_receives_an_individuals_name_or_number(world, objects
     for name, pattern in page_patterns():
         if name in POST_ONLY or name in {"accounts:logout", "logout", "set_language"}:
             continue
-        if "<int:pk>" in str(pattern.pattern):
-            url = reverse(name, kwargs={"pk": objects[kind_of(name)][0].pk})
-        else:
-            url = reverse(name)
+        url = object_url(name, objects, 0) if "<int:pk>" in str(pattern.pattern) else reverse(name)
         bodies.append(officer.get(url, follow=True).content.decode())
     for path, operation in api_operations():
         if "GET" in operation.methods:
