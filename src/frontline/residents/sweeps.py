@@ -7,12 +7,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frontline.accounts.access import Permission, require, scoped
@@ -91,11 +92,30 @@ def sweep_record_visit(
             "needs": sorted(set(needs)), "note": note.strip(),
         },
     )  # fmt: skip
-    _follow_up(actor=actor, sweep=sweep, visit=visit, household=household)
+    _follow_up(actor=actor, visit=visit, household=household)
     return visit
 
 
-def _follow_up(*, actor: User, sweep: Sweep, visit: SweepVisit, household: Household) -> None:
+def _follow_up(*, actor: User, visit: SweepVisit, household: Household) -> None:
+    # Titles in the site's language, whoever saves: a task is recognised by its title on a resave.
+    with translation.override(settings.LANGUAGE_CODE):
+        wanted = _follow_up_titles(visit=visit, household=household)
+    existing = set(
+        Task.objects.filter(source_id=str(visit.pk), source_type__model="sweepvisit").values_list(
+            "title", flat=True
+        )
+    )
+    for title, priority, due_at in wanted:
+        if title not in existing:
+            task_create(
+                title=title, target=household, source=visit, description=visit.note, priority=priority,
+                due_at=due_at, actor=actor,
+            )  # fmt: skip
+
+
+def _follow_up_titles(
+    *, visit: SweepVisit, household: Household
+) -> list[tuple[str, TaskPriority, dt.datetime | None]]:
     wanted: list[tuple[str, TaskPriority, dt.datetime | None]] = []
     if visit.outcome == VisitOutcome.NOBODY_HOME:
         wanted.append(
@@ -115,17 +135,7 @@ def _follow_up(*, actor: User, sweep: Sweep, visit: SweepVisit, household: House
             (_("%(need)s needed at %(household)s") % {"need": Need(need).label, "household": household.label},
              TaskPriority.HIGH if need in URGENT_NEEDS else TaskPriority.NORMAL, timezone.now() + REVISIT_AFTER)
         )  # fmt: skip
-    existing = set(
-        Task.objects.filter(source_id=str(visit.pk), source_type__model="sweepvisit").values_list(
-            "title", flat=True
-        )
-    )
-    for title, priority, due_at in wanted:
-        if title not in existing:
-            task_create(
-                title=title, target=household, source=visit, description=visit.note, priority=priority,
-                due_at=due_at, actor=actor,
-            )  # fmt: skip
+    return wanted
 
 
 # -- reads ----------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "人员类别", "户籍类型", "人口类型", "人口类别", "居住类型", "residence type",
     ),
     "status": ("状态", "居住状态", "在住状态", "status"),
-    "tags": ("重点人群", "重点人群类别", "标签", "人群标签", "tags", "vulnerability tags"),
+    "tags": ("重点人群", "重点人群类别", "重点人群标签", "标签", "人群标签", "tags", "vulnerability tags"),
     "emergency_contact_name": (
         "紧急联系人", "紧急联系人姓名", "emergency contact", "emergency contact name",
     ),

@@ -7,6 +7,7 @@ import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from frontline.conftest import ZHANG_ID
@@ -17,6 +18,15 @@ from frontline.residents.models import Resident, RosterImport, RosterImportStatu
 from frontline.residents.roster import RosterError
 
 HEADER = ["姓名", "身份证号", "手机", "住址", "备注"]
+
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """Assert the English messages, whatever the catalogue translates them to."""
+    with translation.override("en"):
+        yield
+
+
 NEW_ID = "440305199207040052"
 LI_ID = "110105199003070017"
 
