@@ -264,3 +264,19 @@ def test_the_api_uploads_previews_corrects_and_confirms(world, client_for):
         {"community_id": world.community.pk, "file": SimpleUploadedFile("x.pdf", b"x")},
     )
     assert bad.status_code == 422 and set(bad.json()) == {"message", "detail"}
+
+
+def test_an_import_that_fails_midway_leaves_the_database_as_it_was(world, monkeypatch):
+    batch = upload(world, xlsx(MESSY))
+    before = (list(Resident.objects.values_list("pk", "phone")), AuditEntry.objects.count())
+
+    def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    # the residents are written, then writing their audit entries fails
+    monkeypatch.setattr(AuditEntry.objects, "bulk_create", disk_full)
+    with pytest.raises(OSError, match="disk full"):
+        imports.roster_commit(actor=world.users["admin"], batch=batch)
+    assert (list(Resident.objects.values_list("pk", "phone")), AuditEntry.objects.count()) == before
+    batch.refresh_from_db()
+    assert batch.status == RosterImportStatus.PREVIEW
