@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from frontline.accounts.access import Permission, require, scoped
 from frontline.accounts.models import User
 from frontline.places.models import Building, Community, Household
-from frontline.residents.models import Need, Sweep, SweepStatus, SweepVisit, VisitOutcome
+from frontline.places.selectors import LIVING_HERE
+from frontline.residents.models import Need, Resident, Sweep, SweepStatus, SweepVisit, VisitOutcome
 from frontline.tasks.models import Task, TaskPriority
 from frontline.tasks.services import task_create
 
@@ -208,6 +209,9 @@ def sweep_households(
             scoped(viewer, Permission.EDIT_RESIDENTS, Household), unit__building=building
         )
         .select_related("unit__building")
+        .prefetch_related(
+            Prefetch("residents", queryset=Resident.objects.filter(status__in=LIVING_HERE))
+        )
         .order_by("unit__number", "room")
     )
     visits = {
