@@ -87,7 +87,12 @@ def sweep_walk(request: AuthedRequest, pk: int, building_pk: int) -> HttpRespons
         households = sweeps.sweep_households(viewer=request.user, sweep=sweep, building=building)
     except ValidationError:
         return HttpResponse(status=404)
-    context = {"sweep": sweep, "building": building, "households": households,
+    pending_only = request.GET.get("pending") == "1"
+    if pending_only:  # the households not reached yet: no visit, or nobody was home
+        households = [
+            (h, v) for h, v in households if v is None or v.outcome == VisitOutcome.NOBODY_HOME
+        ]
+    context = {"sweep": sweep, "building": building, "households": households, "pending_only": pending_only,
                "outcomes": VisitOutcome.choices, "needs": Need.choices}  # fmt: skip
     return render(request, "residents/sweep_walk.html", context)
 

@@ -113,3 +113,14 @@ def test_the_vulnerable_list_shows_last_contact_and_not_contacted_filter(world, 
     assert "张三丰" not in stale
     printable = client.get(reverse("residents:vulnerable") + "?tag=senior&print=1").content.decode()
     assert "张三丰" in printable and "window.print()" in printable
+
+
+def test_the_walk_page_can_list_only_households_not_reached(world, sweep, client_for):
+    sweep_record_visit(
+        actor=world.users["admin"], sweep=sweep, household=world.household1, outcome="visited"
+    )
+    url = reverse(
+        "residents:sweep_walk", kwargs={"pk": sweep.pk, "building_pk": world.building1.pk}
+    )
+    pending = client_for("admin").get(url + "?pending=1").content.decode()
+    assert "3-2-402" in pending and "3-2-401" not in pending
