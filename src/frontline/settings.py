@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "frontline.accounts",
     "frontline.places",
     "frontline.residents",
+    "frontline.policy",
     "frontline.tasks",
     "frontline.reports",
     "frontline.demo",
