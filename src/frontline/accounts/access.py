@@ -154,58 +154,47 @@ def require(user: User | AnonymousUser, permission: Permission, row: M) -> M:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _guard(
+    view: F, required: Permission | str, *, sign_in: bool, check: Permission | None = None
+) -> F:
+    """Wrap a view: send anonymous visitors to log in (pages), then 403 without `check` anywhere."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if sign_in and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if check is not None and not has_permission(request.user, check):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    guarded.required_permission = required  # type: ignore[attr-defined]
+    return guarded  # type: ignore[return-value]
+
+
 def requires(permission: Permission, *, per_object: bool = False) -> Callable[[F], F]:
     """Page view guard: log in first, then 403 for a user who holds `permission` nowhere.
 
     Object routes pass `per_object=True`: their selector or service answers 404 for a row outside
     everything the user sees and 403 for one they see but may not act on.
     """
+    return lambda view: _guard(
+        view, permission, sign_in=True, check=None if per_object else permission
+    )
 
-    def decorate(view: F) -> F:
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not per_object and not has_permission(request.user, permission):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
 
-        guarded.required_permission = permission  # type: ignore[attr-defined]
-        return guarded  # type: ignore[return-value]
-
-    return decorate
+def api_requires(permission: Permission, *, per_object: bool = False) -> Callable[[F], F]:
+    """API operation guard, like `requires`; the caller is already authenticated by the API."""
+    return lambda view: _guard(
+        view, permission, sign_in=False, check=None if per_object else permission
+    )
 
 
 def signed_in(view: F) -> F:
     """Page view guard for pages every signed-in user may open (their own inbox, password)."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    guarded.required_permission = "signed_in"  # type: ignore[attr-defined]
-    return guarded  # type: ignore[return-value]
+    return _guard(view, "signed_in", sign_in=True)
 
 
 def public(view: F) -> F:
     """Mark a view that anyone may open (login, language switch)."""
     view.required_permission = "public"  # type: ignore[attr-defined]
     return view
-
-
-def api_requires(permission: Permission, *, per_object: bool = False) -> Callable[[F], F]:
-    """API operation guard, like `requires`; the caller is already authenticated by the API."""
-
-    def decorate(operation: F) -> F:
-        @wraps(operation)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if not per_object and not has_permission(request.user, permission):
-                raise PermissionDenied
-            return operation(request, *args, **kwargs)
-
-        guarded.required_permission = permission  # type: ignore[attr-defined]
-        return guarded  # type: ignore[return-value]
-
-    return decorate
