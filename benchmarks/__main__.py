@@ -24,7 +24,11 @@ from pathlib import Path
 from benchmarks import databases
 from benchmarks.harness import Row, table
 
-CASES = {"resident_list": "benchmarks.resident_list"}
+CASES = {
+    "resident_list": "benchmarks.resident_list",
+    "roster_import": "benchmarks.roster_import",
+    "roster_export": "benchmarks.roster_export",
+}
 DEFAULT_RESIDENTS = [100_000, 1_000_000]
 
 

@@ -64,6 +64,11 @@ class Row:
     matches: bool = True
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # Optional further bounds: ours p95 / baseline p95, and ours' peak memory in MB.
+    max_ratio: float | None = None
+    ours_memory_mb: float | None = None
+    baseline_memory_mb: float | None = None
+    max_memory_mb: float | None = None
 
     @property
     def ours_p50(self) -> float:
@@ -87,7 +92,13 @@ class Row:
 
     @property
     def passed(self) -> bool:
-        return self.matches and self.ours_p95 <= self.target_seconds
+        if not self.matches or self.ours_p95 > self.target_seconds:
+            return False
+        if self.max_ratio is not None and self.ratio > self.max_ratio:
+            return False
+        if self.max_memory_mb is not None:
+            return self.ours_memory_mb is not None and self.ours_memory_mb < self.max_memory_mb
+        return True
 
     @property
     def verdict(self) -> str:
@@ -113,6 +124,13 @@ def _queries(row: Row) -> str:
     return f"{row.ours_queries} / {row.baseline_queries}"
 
 
+def _memory(row: Row) -> str:
+    if row.ours_memory_mb is None:
+        return ""
+    baseline = "-" if row.baseline_memory_mb is None else f"{row.baseline_memory_mb:,.0f}"
+    return f"{row.ours_memory_mb:,.0f} / {baseline} MB"
+
+
 HEADER = (
     "case",
     "db",
@@ -126,12 +144,19 @@ HEADER = (
     "target",
     "result",
 )
+MEMORY_HEADER = "peak memory ours / base"
 
 
 def table(rows: Sequence[Row]) -> str:
-    """A Markdown table (readable in a terminal, pasteable into benchmarks/README.md)."""
-    lines = [
-        (
+    """A Markdown table (readable in a terminal, pasteable into benchmarks/README.md).
+
+    The column "peak memory ours / base" is shown only when a row measured memory.
+    """
+    with_memory = any(row.ours_memory_mb is not None for row in rows)
+    header = (*HEADER[:-2], MEMORY_HEADER, *HEADER[-2:]) if with_memory else HEADER
+    lines = []
+    for row in rows:
+        cells = [
             row.case,
             row.database,
             f"{row.residents:,}",
@@ -143,10 +168,11 @@ def table(rows: Sequence[Row]) -> str:
             _queries(row),
             row.target,
             row.verdict + (f" ({row.note})" if row.note else ""),
-        )
-        for row in rows
-    ]
-    widths = [max(len(cell) for cell in column) for column in zip(HEADER, *lines, strict=True)]
+        ]
+        if with_memory:
+            cells.insert(len(cells) - 2, _memory(row))
+        lines.append(tuple(cells))
+    widths = [max(len(cell) for cell in column) for column in zip(header, *lines, strict=True)]
     numeric = {2, 3, 4, 5, 6, 7}
 
     def render(cells: Sequence[str]) -> str:
@@ -160,4 +186,4 @@ def table(rows: Sequence[Row]) -> str:
         "-" * (width + 1) + ":" if index in numeric else "-" * (width + 2)
         for index, width in enumerate(widths)
     )
-    return "\n".join([render(HEADER), rule + "|", *(render(line) for line in lines)])
+    return "\n".join([render(header), rule + "|", *(render(line) for line in lines)])
