@@ -76,15 +76,21 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
+    from frontline.contacts.api import router as contacts
+    from frontline.health.api import router as health
     from frontline.places.api import router as places
     from frontline.residents.api import router as residents
     from frontline.residents.import_api import router as roster_imports
     from frontline.tasks.api import router as tasks
+    from frontline.travel.api import router as travel
 
     api.add_router("/places", places)
     api.add_router("/residents/imports", roster_imports)
     api.add_router("/residents", residents)
     api.add_router("/tasks", tasks)
+    api.add_router("/health", health)
+    api.add_router("/travel", travel)
+    api.add_router("/contacts", contacts)
 
 
 _mount()

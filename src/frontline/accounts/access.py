@@ -32,20 +32,30 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT = "view_audit"
     WORK_TASKS = "work_tasks"
     ASSIGN_TASKS = "assign_tasks"
+    VIEW_HEALTH = "view_health"  # check-ins, trips, contacts and screening results in scope
+    RECORD_HEALTH = "record_health"  # record them on residents' behalf, issue household links
+    MANAGE_RISK_AREAS = "manage_risk_areas"  # the installation-wide list of risk areas
+    EDIT_POLICY = "edit_policy"  # copy, edit and publish rule sets
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.SUBDISTRICT_OFFICER: frozenset({P.VIEW_AGGREGATES}),
+    Role.SUBDISTRICT_OFFICER: frozenset({P.VIEW_AGGREGATES, P.MANAGE_RISK_AREAS, P.EDIT_POLICY}),
     Role.COMMUNITY_ADMIN: frozenset(Permission),
     Role.FULL_TIME_WORKER: frozenset(
         {P.VIEW_PLACES, P.EDIT_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.REVEAL_IDENTITY,
-         P.WORK_TASKS, P.ASSIGN_TASKS}
+         P.WORK_TASKS, P.ASSIGN_TASKS, P.VIEW_HEALTH, P.RECORD_HEALTH, P.MANAGE_RISK_AREAS}
     ),
-    Role.PART_TIME_WORKER: frozenset({P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS}),
-    Role.GRID_WORKER: frozenset({P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS}),
+    Role.PART_TIME_WORKER: frozenset(
+        {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,
+         P.RECORD_HEALTH}
+    ),
+    Role.GRID_WORKER: frozenset(
+        {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,
+         P.RECORD_HEALTH}
+    ),
     Role.VOLUNTEER: frozenset({P.WORK_TASKS}),
-    Role.MEDICAL_SAMPLER: frozenset({P.VIEW_PLACES, P.VIEW_RESIDENTS, P.WORK_TASKS}),
+    Role.MEDICAL_SAMPLER: frozenset({P.VIEW_PLACES, P.VIEW_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH}),
     Role.COUNSELLOR: frozenset({P.VIEW_RESIDENTS, P.WORK_TASKS}),
 }  # fmt: skip
 

@@ -3,10 +3,13 @@ the sub-district officer never receives an individual's name or number."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator
+from types import ModuleType
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -22,6 +25,33 @@ POST_ONLY = {
     "tasks:take", "tasks:finish", "tasks:cancel", "tasks:hand_over", "residents:reveal",
     "residents:import_commit", "residents:import_cancel", "residents:sweep_close", "residents:sweep_visit",
 }  # fmt: skip
+# Route-name prefix -> kind of object its <int:pk> names; the longest matching prefix wins.
+KINDS = {
+    "places:": "household", "places:grid": "grid", "places:building": "building",
+    "residents:": "resident", "residents:import": "import", "residents:sweep": "sweep",
+    "tasks:": "task",
+}  # fmt: skip
+# API path parameter -> kind of object.
+API_PARAMS = {"grid_id": "grid", "building_id": "building", "household_id": "household",
+              "resident_id": "resident", "task_id": "task", "import_id": "import"}  # fmt: skip
+
+
+def providers() -> list[ModuleType]:
+    """Each app's `tests/route_objects.py`: its KINDS, POST_ONLY, API_PARAMS and `objects(world)`."""
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("frontline."):
+            try:
+                found.append(importlib.import_module(f"{config.name}.tests.route_objects"))
+            except ModuleNotFoundError:
+                continue
+    return found
+
+
+for _provider in providers():
+    KINDS |= getattr(_provider, "KINDS", {})
+    POST_ONLY |= getattr(_provider, "POST_ONLY", set())
+    API_PARAMS |= getattr(_provider, "API_PARAMS", {})
 
 
 def page_patterns() -> Iterator[tuple[str, URLPattern]]:
@@ -95,7 +125,7 @@ def objects(world):  # type: ignore[no-untyped-def]
         actor=world.users["other_admin"], community=world.other_community, purpose="排查",
         buildings=[world.other_building],
     )  # fmt: skip
-    return {
+    found = {
         "sweep": (inside_sweep, outside_sweep),
         "import": (inside_import, outside_import),
         "grid": (world.grid1, world.other_building.grid),
@@ -104,19 +134,14 @@ def objects(world):  # type: ignore[no-untyped-def]
         "resident": (world.zhang, world.outsider),
         "task": (inside_task, outside_task),
     }
+    for provider in providers():
+        found |= provider.objects(world)
+    return found
 
 
 def kind_of(name: str) -> str:
-    head, _, tail = name.partition(":")
-    if head == "places":
-        return (
-            "grid" if tail == "grid" else "building" if tail.startswith("building") else "household"
-        )
-    if head == "residents" and tail.startswith("import"):
-        return "import"
-    if head == "residents" and tail.startswith("sweep"):
-        return "sweep"
-    return {"residents": "resident", "tasks": "task"}[head]
+    prefix = max((p for p in KINDS if name.startswith(p)), key=len)
+    return KINDS[prefix]
 
 
 def object_routes() -> list[str]:
@@ -155,8 +180,6 @@ def test_each_role_gets_404_for_every_api_object_outside_its_scope(
     world, objects, client_for, role
 ):
     client = client_for(role)
-    params = {"grid_id": "grid", "building_id": "building", "household_id": "household",
-              "resident_id": "resident", "task_id": "task", "import_id": "import"}  # fmt: skip
     checked = 0
     for path, operation in api_operations():
         names = re.findall(r"{(\w+)}", path)
@@ -164,7 +187,7 @@ def test_each_role_gets_404_for_every_api_object_outside_its_scope(
             continue
         url = "/api/v1" + path
         for name in names:
-            url = url.replace("{" + name + "}", str(objects[params[name]][1].pk))
+            url = url.replace("{" + name + "}", str(objects[API_PARAMS[name]][1].pk))
         method = operation.methods[0].lower()
         body = {
             "reason": "x",
