@@ -28,7 +28,7 @@ import math
 import random
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,10 +36,11 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from frontline.accounts.models import Role, RoleAssignment, User
+from frontline.core.bulk import RowWriter
 from frontline.core.identity import document_digest
 from frontline.core.pinyin import initials
 from frontline.demo.synthetic import Person, Synthesizer
@@ -269,10 +270,9 @@ def _write(community: Community, pending: list[tuple[_BuildingPlan, list[list[Pe
     natural key (building + unit number, unit + room, community + document digest).
     """
     ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
     building_ids = [plan.building.pk for plan, _ in pending]
 
-    _RowWriter(Unit, ("building_id", "number"), now).write(
+    RowWriter(Unit, ("building_id", "number")).write(
         (plan.building.pk, str(number))
         for plan, _ in pending
         for number in range(1, plan.unit_count + 1)
@@ -284,7 +284,7 @@ def _write(community: Community, pending: list[tuple[_BuildingPlan, list[list[Pe
         .iterator()
     }
 
-    _RowWriter(Household, ("unit_id", "room", "phone"), now).write(
+    RowWriter(Household, ("unit_id", "room", "phone")).write(
         (
             unit_ids[(plan.building.pk, str(unit_number))],
             room,
@@ -319,7 +319,7 @@ def _write(community: Community, pending: list[tuple[_BuildingPlan, list[list[Pe
                     )
                 )  # fmt: skip
                 tags.extend((digest, tag) for tag in person.tags)
-    _RowWriter(Resident, RESIDENT_COLUMNS, now).write(rows)
+    RowWriter(Resident, RESIDENT_COLUMNS).write(rows)
     if tags:
         resident_ids = dict(
             # By building only: with `community` too SQLite may walk a community index instead.
@@ -327,7 +327,7 @@ def _write(community: Community, pending: list[tuple[_BuildingPlan, list[list[Pe
             .values_list("document_digest", "pk")
             .iterator()
         )
-        _RowWriter(ResidentTag, ("resident_id", "tag"), now).write(
+        RowWriter(ResidentTag, ("resident_id", "tag")).write(
             (resident_ids[digest], tag) for digest, tag in tags
         )
 
@@ -339,36 +339,6 @@ RESIDENT_COLUMNS = (
     "phone_tail", "residence_type", "status", "emergency_contact_name", "emergency_contact_phone",
     "address_key",
 )  # fmt: skip
-
-
-class _RowWriter:
-    """INSERT rows of one model: the given columns in order; other fields get their default
-    (prepared as the ORM would) and auto_now / auto_now_add fields the time `now`."""
-
-    def __init__(self, model: type[Model], attnames: Sequence[str], now: object) -> None:
-        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        by_attname = {field.attname: field for field in fields}
-        others = [field for field in fields if field.attname not in attnames]
-        self.tail: tuple[Any, ...] = tuple(
-            now
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-            else field.get_db_prep_save(field.get_default(), connection)
-            for field in others
-        )
-        quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
-        columns = ", ".join(
-            quote(str(field.column))
-            for field in [*(by_attname[name] for name in attnames), *others]
-        )
-        marks = ", ".join(["%s"] * (len(attnames) + len(others)))
-        # Names come from the model's meta, quoted; every value is a parameter.
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-
-    def write(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        tail = self.tail
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, [(*row, *tail) for row in rows])
 
 
 @lru_cache(maxsize=200_000)

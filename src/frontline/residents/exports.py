@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import tempfile
-from collections.abc import Mapping
-from typing import IO
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
 
 import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frontline.accounts.access import Permission, has_permission, scoped
@@ -16,7 +19,17 @@ from frontline.accounts.models import User
 from frontline.core.audit import audit_record
 from frontline.core.masking import mask_document, mask_phone
 from frontline.core.models import AuditAction
-from frontline.residents.models import Resident
+from frontline.residents.models import (
+    SENIOR_AGE,
+    DocumentType,
+    ResidenceType,
+    Resident,
+    ResidentStatus,
+    ResidentTag,
+    Sex,
+    Tag,
+    age_on,
+)
 
 
 def _columns() -> list[str]:
@@ -25,6 +38,45 @@ def _columns() -> list[str]:
         _("Phone"), _("Building"), _("Unit"), _("Room"), _("Residence type"), _("Status"),
         _("Vulnerability tags"), _("Emergency contact"), _("Emergency contact phone"), _("Notes"),
     ]  # fmt: skip
+
+
+# Choice fields shown by their label, in the order the row unpacks them.
+LABELLED: dict[str, type[models.TextChoices]] = {
+    "sex": Sex, "document_type": DocumentType, "residence_type": ResidenceType,
+    "status": ResidentStatus,
+}  # fmt: skip
+COLUMNS = (
+    "pk", "community_id", "name", "sex", "birth_date", "document_type", "document_number",
+    "phone", "household__unit__building__number", "household__unit__number", "household__room",
+    "residence_type", "status", "emergency_contact_name", "emergency_contact_phone", "notes",
+)  # fmt: skip
+CHUNK = 2000
+
+
+def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """Each value's label in the active language, translated once per export."""
+    return {value: str(label) for value, label in choices}
+
+
+def _chunks(residents: QuerySet[Resident]) -> Iterator[list[tuple[Any, ...]]]:
+    """The export's columns for each resident, in the queryset's order, `CHUNK` rows at a time."""
+    rows = (
+        residents.select_related(None)
+        .prefetch_related(None)
+        .values_list(*COLUMNS)
+        .iterator(chunk_size=CHUNK)
+    )
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        yield chunk
+
+
+def _stored_tags(resident_ids: list[int]) -> dict[int, set[str]]:
+    tags: dict[int, set[str]] = {}
+    for resident_id, tag in ResidentTag.objects.filter(resident_id__in=resident_ids).values_list(
+        "resident_id", "tag"
+    ):
+        tags.setdefault(resident_id, set()).add(tag)
+    return tags
 
 
 def resident_export(
@@ -56,28 +108,45 @@ def resident_export(
     dates = workbook.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, _columns(), bold)
     sheet.freeze_panes(1, 0)
+    labels = {name: _labels(choices.choices) for name, choices in LABELLED.items()}
+    sex, document_type, residence_type, status = (labels[name] for name in LABELLED)
+    tag_order = {tag.value: index for index, tag in enumerate(Tag)}
+    tag_label = _labels(Tag.choices)
+    today = timezone.localdate()
+    write = sheet.write_string
     rows = 0
     communities: set[int] = set()
-    for rows, resident in enumerate(residents.iterator(chunk_size=2000), start=1):
-        household = resident.household
-        communities.add(resident.community_id)
-        sheet.write_string(rows, 0, resident.name)
-        sheet.write_string(rows, 1, resident.get_sex_display())
-        if resident.birth_date:
-            sheet.write_datetime(rows, 2, resident.birth_date, dates)
-            sheet.write_number(rows, 3, resident.age or 0)
-        sheet.write_string(rows, 4, resident.get_document_type_display())
-        sheet.write_string(rows, 5, document(resident.document_number))
-        sheet.write_string(rows, 6, phone(resident.phone))
-        sheet.write_string(rows, 7, household.unit.building.number)
-        sheet.write_string(rows, 8, household.unit.number)
-        sheet.write_string(rows, 9, household.room)
-        sheet.write_string(rows, 10, resident.get_residence_type_display())
-        sheet.write_string(rows, 11, resident.get_status_display())
-        sheet.write_string(rows, 12, "、".join(resident.tag_labels))
-        sheet.write_string(rows, 13, resident.emergency_contact_name)
-        sheet.write_string(rows, 14, phone(resident.emergency_contact_phone))
-        sheet.write_string(rows, 15, resident.notes)
+    for chunk in _chunks(residents):
+        tags = _stored_tags([values[0] for values in chunk])
+        for values in chunk:
+            (pk, community_id, name, sex_value, birth_date, type_value, number, phone_number,
+             building, unit, room, residence_value, status_value, contact, contact_phone,
+             notes) = values  # fmt: skip
+            rows += 1
+            communities.add(community_id)
+            write(rows, 0, name)
+            write(rows, 1, sex.get(sex_value, sex_value))
+            age = age_on(birth_date, today)
+            if age is not None:
+                sheet.write_datetime(rows, 2, birth_date, dates)
+                sheet.write_number(rows, 3, age)
+            write(rows, 4, document_type.get(type_value, type_value))
+            write(rows, 5, document(number))
+            write(rows, 6, phone(phone_number))
+            write(rows, 7, building)
+            write(rows, 8, unit)
+            write(rows, 9, room)
+            write(rows, 10, residence_type.get(residence_value, residence_value))
+            write(rows, 11, status.get(status_value, status_value))
+            held = tags.get(pk, set())
+            if age is not None and age >= SENIOR_AGE:
+                held = held | {Tag.SENIOR.value}
+            write(
+                rows, 12, "、".join(tag_label[t] for t in sorted(held, key=tag_order.__getitem__))
+            )
+            write(rows, 13, contact)
+            write(rows, 14, phone(contact_phone))
+            write(rows, 15, notes)
     workbook.close()
     output.seek(0)
     audit_record(

@@ -8,20 +8,23 @@ never blanks a known value: only the fields it fills in are compared and changed
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import xlsxwriter
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frontline.accounts.access import Permission, has_permission, scoped
 from frontline.accounts.models import User
+from frontline.core.bulk import RowWriter, allocate_ids
 from frontline.core.labels import field_label
+from frontline.core.masking import mask_document
 from frontline.core.models import AuditAction, AuditEntry
 from frontline.core.request_context import current_ip
 from frontline.places.models import Building, Community, Household, Unit, address_key
@@ -33,7 +36,7 @@ from frontline.residents.models import (
     RosterMapping,
 )
 from frontline.residents.roster import FIELD_LABELS, check_size, parse_roster, read_cells
-from frontline.residents.roster.headers import find_header, shape_key
+from frontline.residents.roster.headers import HEADER_SCAN_ROWS, find_header, shape_key
 from frontline.residents.statistics import refresh_statistics
 from frontline.residents.validation import (
     EDITABLE_FIELDS,
@@ -92,7 +95,8 @@ def roster_upload(
     ).exists():
         raise ValidationError({"community": [_("You may not add residents in this community.")]})
     check_size(len(content))
-    header = find_header(read_cells(content, filename))  # RosterError for an unreadable file
+    # RosterError for an unreadable file; the header is among the first rows.
+    header = find_header(read_cells(content, filename, rows=HEADER_SCAN_ROWS))
     shape = shape_key(header.labels)
     remembered = RosterMapping.objects.filter(community=community, shape=shape).first()
     return RosterImport.objects.create(
@@ -152,6 +156,7 @@ def roster_preview(*, actor: User, batch: RosterImport) -> Preview:
     }
     outcomes: list[RowOutcome] = []
     missing: set[tuple[str, str, str]] = set()
+    today = timezone.localdate()
     for row in roster.rows:
         outcome = RowOutcome(line=row.line, kind="error", name=str(row.fields.get("name") or ""))
         outcome.reasons.extend(
@@ -165,7 +170,7 @@ def roster_preview(*, actor: User, batch: RosterImport) -> Preview:
         }
         outcome.tags = [str(tag) for tag in row.fields.get("tags") or ()]  # type: ignore[attr-defined]
         try:
-            cleaned = clean_resident_fields(NEW_RESIDENT_DEFAULTS | values)
+            cleaned = clean_resident_fields(NEW_RESIDENT_DEFAULTS | values, today=today)
         except ValidationError as error:
             outcome.reasons.extend(
                 f"{field_label(Resident, name)}: {' '.join(messages)}"
@@ -276,7 +281,12 @@ def _match(
 
 @transaction.atomic
 def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
-    """Write every valid row of the preview in one transaction and audit each person written."""
+    """Write every valid row of the preview in one transaction and audit each person written.
+
+    New residents, their tags and the audit entries go in as prepared rows (`core.bulk`): the
+    preview has validated every value, and `bulk_create` would spend most of a large import
+    building model instances.
+    """
     batch = RosterImport.objects.select_for_update().get(pk=batch.pk)
     _editable(actor, batch)
     preview = roster_preview(actor=actor, batch=batch)
@@ -284,50 +294,32 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
     if batch.create_places:
         _create_missing_households(community, preview)
     households = {
-        (number, unit, room): pk
-        for pk, number, unit, room in Household.objects.filter(
+        (number, unit, room): (pk, building_id)
+        for pk, number, unit, room, building_id in Household.objects.filter(
             unit__building__community=community
-        ).values_list("pk", "unit__building__number", "unit__number", "room")
+        ).values_list("pk", "unit__building__number", "unit__number", "room", "unit__building_id")
     }
-    buildings = dict(
-        Household.objects.filter(pk__in=households.values()).values_list("pk", "unit__building_id")
-    )
-    audit: list[AuditEntry] = []
-    reason = _("Roster import %(file)s, line %(line)s")
+    audit = _AuditRows(actor, community, batch)
+    tags: list[tuple[int, str]] = []
     creates = preview.of_kind("create")
-    new_residents = []
-    for row in creates:
-        household_id = households[row.place]
-        values = NEW_RESIDENT_DEFAULTS | row.values
-        new_residents.append(
-            Resident(
-                address_key=address_key(*row.place),
-                household_id=household_id,
-                building_id=buildings[household_id],
-                community=community,
-                **values,
-            )
-        )
-    Resident.objects.bulk_create(
-        new_residents, batch_size=2000
-    )  # sets primary keys on both databases
-    tags: list[ResidentTag] = []
-    for row, resident in zip(creates, new_residents, strict=True):
-        tags += [ResidentTag(resident_id=resident.pk, tag=tag) for tag in row.tags]
-        audit.append(
-            _audit(
-                actor,
-                AuditAction.CREATE,
-                resident,
-                community,
-                sorted(row.values),
-                reason,
-                batch,
-                row.line,
-            )
-        )
+    rows = []
+    for row, pk in zip(creates, allocate_ids(Resident, len(creates)), strict=True):
+        household_id, building_id = households[row.place]
+        values = _NEW_ROW | row.values
+        values["birth_date"] = connection.ops.adapt_datefield_value(values["birth_date"])
+        rows.append(
+            (pk, household_id, building_id, community.pk, address_key(*row.place),
+             *(values[column] for column in CREATED_COLUMNS))
+        )  # fmt: skip
+        tags += [(pk, tag) for tag in sorted(set(row.tags))]
+        audit.add(AuditAction.CREATE, pk, row.values, sorted(row.values), row.line)
+    RowWriter(
+        Resident, ("id", "household_id", "building_id", "community_id", "address_key", *CREATED_COLUMNS)
+    ).write(rows)  # fmt: skip
     updates = preview.of_kind("update")
-    residents = Resident.objects.in_bulk([row.resident_id for row in updates])
+    residents = Resident.objects.prefetch_related("tags").in_bulk(
+        [row.resident_id for row in updates]
+    )
     for row in updates:
         resident = residents[row.resident_id]  # type: ignore[index]
         columns = {k for k in row.changes if k in row.values} | {
@@ -336,23 +328,16 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
         for key in columns:
             setattr(resident, key, row.values[key])
         if "household" in row.changes:
-            resident.household_id = households[row.place]
-            resident.building_id = buildings[resident.household_id]
+            resident.household_id, resident.building_id = households[row.place]
             resident.address_key = address_key(*row.place)
             columns |= {"household", "building", "address_key"}
         resident.save(update_fields=[*sorted(columns), "updated_at"])
-        known = set(resident.tags.values_list("tag", flat=True))
-        tags += [
-            ResidentTag(resident_id=resident.pk, tag=tag) for tag in row.tags if tag not in known
-        ]
-        audit.append(
-            _audit(
-                actor, AuditAction.UPDATE, resident, community, row.changes, reason, batch, row.line
-            )
-        )
-    ResidentTag.objects.bulk_create(tags, batch_size=2000, ignore_conflicts=True)
-    AuditEntry.objects.bulk_create(audit, batch_size=2000)
-    if len(new_residents) >= BULK_ROWS:
+        known = {tag.tag for tag in resident.tags.all()}
+        tags += [(resident.pk, tag) for tag in sorted(set(row.tags) - known)]
+        audit.add(AuditAction.UPDATE, resident.pk, resident.__dict__, row.changes, row.line)
+    RowWriter(ResidentTag, ("resident_id", "tag")).write(tags)
+    RowWriter(AuditEntry, _AuditRows.COLUMNS).write(audit.rows)
+    if len(creates) >= BULK_ROWS:
         refresh_statistics()
     summary = preview.counts
     batch.status = RosterImportStatus.COMMITTED
@@ -362,24 +347,46 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
     return summary
 
 
-def _audit(
-    actor: User, action: AuditAction, resident: Resident, community: Community, fields: Iterable[str],
-    reason: str, batch: RosterImport, line: int,
-) -> AuditEntry:  # fmt: skip
-    from django.contrib.contenttypes.models import ContentType
+# The columns an import writes for a new resident: every field a file may fill and the columns
+# derived from them. What the file leaves empty gets the field's default.
+CREATED_COLUMNS = (*EDITABLE_FIELDS, *(d for d in DERIVED if d not in EDITABLE_FIELDS))
+_NEW_ROW = {
+    field.name: field.get_default()
+    for field in Resident._meta.concrete_fields
+    if field.name in CREATED_COLUMNS
+} | NEW_RESIDENT_DEFAULTS
 
-    return AuditEntry(
-        actor=actor,
-        action=action,
-        target_type=ContentType.objects.get_for_model(Resident),
-        target_id=str(resident.pk),
-        target_label=f"{resident.name} {resident.masked_document}".strip()[:200],
-        community=community,
-        fields=[f for f in fields if f not in DERIVED],
-        reason=reason % {"file": batch.filename, "line": line},
-        details={"import": batch.pk, "line": line},
-        ip=current_ip(),
-    )
+
+class _AuditRows:
+    """One audit entry per person written, as prepared rows for `RowWriter`."""
+
+    COLUMNS = (
+        "actor_id", "action", "target_type_id", "target_id", "target_label", "community_id",
+        "fields", "reason", "details", "ip",
+    )  # fmt: skip
+
+    def __init__(self, actor: User, community: Community, batch: RosterImport) -> None:
+        from django.contrib.contenttypes.models import ContentType
+
+        self.actor = actor.pk
+        self.target_type = ContentType.objects.get_for_model(Resident).pk
+        self.community = community.pk
+        self.ip = current_ip()
+        self.batch = batch
+        self.reason = _("Roster import %(file)s, line %(line)s")
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(
+        self, action: AuditAction, resident_id: int, person: Mapping[str, Any],
+        fields: Iterable[str], line: int,
+    ) -> None:  # fmt: skip
+        label = f"{person.get('name', '')} {mask_document(person.get('document_number', ''))}"
+        self.rows.append(
+            (self.actor, action.value, self.target_type, str(resident_id), label.strip()[:200],
+             self.community, json.dumps([f for f in fields if f not in DERIVED]),
+             self.reason % {"file": self.batch.filename, "line": line},
+             json.dumps({"import": self.batch.pk, "line": line}), self.ip)
+        )  # fmt: skip
 
 
 def _create_missing_households(community: Community, preview: Preview) -> None:
@@ -387,9 +394,16 @@ def _create_missing_households(community: Community, preview: Preview) -> None:
     needed = {
         row.place for row in preview.of_kind("create") + preview.of_kind("update")
     } & preview.missing_places
+    if not needed:
+        return
     buildings = dict(Building.objects.filter(community=community).values_list("number", "pk"))
-    for number, unit, _room in needed:
-        Unit.objects.get_or_create(building_id=buildings[number], number=unit)
+    Unit.objects.bulk_create(
+        [
+            Unit(building_id=buildings[number], number=unit)
+            for number, unit in sorted({(number, unit) for number, unit, _room in needed})
+        ],
+        ignore_conflicts=True,
+    )
     units = {
         (number, unit): pk
         for pk, number, unit in Unit.objects.filter(building__community=community).values_list(

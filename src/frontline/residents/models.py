@@ -150,11 +150,7 @@ class Resident(TimeStamped):
 
     @property
     def age(self) -> int | None:
-        if self.birth_date is None:
-            return None
-        today = timezone.localdate()
-        before_birthday = (today.month, today.day) < (self.birth_date.month, self.birth_date.day)
-        return today.year - self.birth_date.year - before_birthday
+        return age_on(self.birth_date, timezone.localdate())
 
     @property
     def tag_values(self) -> list[str]:
@@ -167,6 +163,14 @@ class Resident(TimeStamped):
     @property
     def tag_labels(self) -> list[str]:
         return [str(Tag(value).label) for value in self.tag_values]
+
+
+def age_on(birth_date: dt.date | None, today: dt.date) -> int | None:
+    """Whole years from `birth_date` to `today` (None without a birth date)."""
+    if birth_date is None:
+        return None
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
 
 
 def senior_born_before(today: dt.date) -> dt.date:

@@ -19,11 +19,11 @@ EDITABLE_FIELDS = (
     "name", "document_type", "document_number", "sex", "birth_date", "phone", "residence_type",
     "status", "emergency_contact_name", "emergency_contact_phone", "notes",
 )  # fmt: skip
-CHOICES = {
-    "document_type": DocumentType,
-    "sex": Sex,
-    "residence_type": ResidenceType,
-    "status": ResidentStatus,
+CHOICES: dict[str, frozenset[str]] = {
+    "document_type": frozenset(DocumentType.values),
+    "sex": frozenset(Sex.values),
+    "residence_type": frozenset(ResidenceType.values),
+    "status": frozenset(ResidentStatus.values),
 }
 NEW_RESIDENT_DEFAULTS = {
     "document_type": DocumentType.RESIDENT_ID.value,
@@ -33,10 +33,13 @@ NEW_RESIDENT_DEFAULTS = {
 STORED_TAGS = frozenset(t.value for t in Tag if t != Tag.SENIOR)
 
 
-def clean_resident_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+def clean_resident_fields(
+    values: Mapping[str, Any], *, today: dt.date | None = None
+) -> dict[str, Any]:
     """Return the cleaned fields plus their derived columns, or raise ValidationError by field.
 
-    `values` holds the resident's full editable state (current values merged with the change).
+    `values` holds the resident's full editable state (current values merged with the change);
+    `today` (default: the local date) bounds the birth date; an import passes it once for all rows.
     """
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -57,7 +60,7 @@ def clean_resident_fields(values: Mapping[str, Any]) -> dict[str, Any]:
         if field == "sex" and value == "":
             cleaned[field] = ""
             continue
-        if value not in choices.values:
+        if value not in choices:
             fail(field, _("Choose one of the listed values."))
         cleaned[field] = value
 
@@ -68,7 +71,7 @@ def clean_resident_fields(values: Mapping[str, Any]) -> dict[str, Any]:
         except ValueError:
             fail("birth_date", _("Enter a date as YYYY-MM-DD."))
             birth_date = None
-    if birth_date and birth_date > timezone.localdate():
+    if birth_date and birth_date > (today or timezone.localdate()):
         fail("birth_date", _("The birth date is in the future."))
     cleaned["birth_date"] = birth_date
 

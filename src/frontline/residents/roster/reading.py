@@ -51,8 +51,9 @@ def check_size(size: int) -> None:
         )
 
 
-def read_cells(data: bytes, filename: str) -> Cells:
-    """Return the rows of cells of the file, or raise RosterError with the reason."""
+def read_cells(data: bytes, filename: str, *, rows: int | None = None) -> Cells:
+    """Return the rows of cells of the file (the first `rows` when given), or raise RosterError
+    with the reason."""
     check_size(len(data))
     extension = PurePath(filename).suffix.lower()
     if extension not in ACCEPTED_EXTENSIONS:
@@ -63,9 +64,9 @@ def read_cells(data: bytes, filename: str) -> Cells:
     if not data:
         raise_empty()
     if extension in WORKBOOK_EXTENSIONS or data.startswith(WORKBOOK_SIGNATURES):
-        cells = read_workbook(data)
+        cells = read_workbook(data, rows)
     else:
-        cells = read_delimited(data)
+        cells = read_delimited(data)[:rows]
     if not any(has_content(cell) for row in cells for cell in row):
         raise_empty()
     return cells
@@ -79,13 +80,13 @@ def has_content(cell: object) -> bool:
     return not (cell is None or (isinstance(cell, str) and not cell.strip()))
 
 
-def read_workbook(data: bytes) -> Cells:
+def read_workbook(data: bytes, rows: int | None = None) -> Cells:
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
             if not book.sheet_names:
                 raise_empty()
             sheet = book.get_sheet_by_index(first_visible_sheet(book))
-            cells = cast(Cells, sheet.to_python(skip_empty_area=False))
+            cells = cast(Cells, sheet.to_python(skip_empty_area=False, nrows=rows))
             spread_merged_values(cells, sheet.merged_cell_ranges or ())
             return cells
     except RosterError:

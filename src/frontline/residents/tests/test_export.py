@@ -83,3 +83,45 @@ def test_the_command_line_export_writes_a_workbook(world, tmp_path):
             "--reason",
             "x",
         )
+
+
+def test_each_row_has_the_labels_age_and_tags_of_the_reader_language(world):
+    from django.utils import timezone, translation
+
+    from frontline.residents.exports import resident_export
+    from frontline.residents.models import Resident, age_on
+
+    zhang = world.zhang
+    zhang.tags.create(tag="dialysis")
+    with translation.override("en"):
+        output = resident_export(
+            actor=world.users["admin"],
+            residents=Resident.objects.filter(pk=zhang.pk),
+            filters={},
+        )
+    header, row = sheet_rows(output.read())
+    assert header[:4] == ["Name", "Sex", "Birth date", "Age"]
+    age = age_on(zhang.birth_date, timezone.localdate())
+    assert row[1] == "Female" and row[3] == age and age >= 65
+    assert row[12] == "65 and over、Living alone、Dialysis"  # derived and stored, in Tag's order
+    assert row[10] == "Registered (hukou)" and row[11] == "Present"
+
+
+def test_the_export_reads_each_chunk_in_two_queries(world, django_assert_max_num_queries):
+    from frontline.residents import exports
+    from frontline.residents.models import Resident
+
+    household = make_household(world.building1, "9", "901")
+    for index in range(5):
+        make_resident(household, name=f"测试{index}")
+    residents = Resident.objects.filter(community=world.community).order_by("pk")
+    exports.CHUNK, chunk = 2, exports.CHUNK
+    try:
+        # 7 residents in chunks of 2: 4 chunks of (rows, tags), one content type, one audit entry
+        with django_assert_max_num_queries(4 * 2 + 2):
+            output = exports.resident_export(
+                actor=world.users["admin"], residents=residents, filters={}
+            )
+    finally:
+        exports.CHUNK = chunk
+    assert len(sheet_rows(output.read())) == 1 + residents.count()

@@ -11,6 +11,7 @@ from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from frontline.conftest import ZHANG_ID
+from frontline.core.bulk import RowWriter
 from frontline.core.models import AuditAction, AuditEntry
 from frontline.places.models import Household
 from frontline.residents import imports
@@ -270,11 +271,15 @@ def test_an_import_that_fails_midway_leaves_the_database_as_it_was(world, monkey
     batch = upload(world, xlsx(MESSY))
     before = (list(Resident.objects.values_list("pk", "phone")), AuditEntry.objects.count())
 
-    def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise OSError("disk full")
+    write = RowWriter.write
 
-    # the residents are written, then writing their audit entries fails
-    monkeypatch.setattr(AuditEntry.objects, "bulk_create", disk_full)
+    def disk_full(writer, rows):  # type: ignore[no-untyped-def]
+        if writer.model is AuditEntry:
+            raise OSError("disk full")
+        return write(writer, rows)
+
+    # the residents and their tags are written, then writing their audit entries fails
+    monkeypatch.setattr(RowWriter, "write", disk_full)
     with pytest.raises(OSError, match="disk full"):
         imports.roster_commit(actor=world.users["admin"], batch=batch)
     assert (list(Resident.objects.values_list("pk", "phone")), AuditEntry.objects.count()) == before
