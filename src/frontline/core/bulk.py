@@ -20,10 +20,18 @@ from django.utils import timezone
 
 class RowWriter:
     """INSERT rows of one model: the given columns in order; every other field gets its default
-    (prepared as the ORM would) and auto_now / auto_now_add fields the time of construction."""
+    (prepared as the ORM would) and auto_now / auto_now_add fields the time of construction.
 
-    def __init__(self, model: type[Model], attnames: Sequence[str]) -> None:
+    With `skip_existing`, a row that would break a unique constraint is left out, as
+    `bulk_create(ignore_conflicts=True)` does (by INSERT ... ON CONFLICT DO NOTHING on both
+    databases, so PostgreSQL then uses `executemany` rather than COPY).
+    """
+
+    def __init__(
+        self, model: type[Model], attnames: Sequence[str], *, skip_existing: bool = False
+    ) -> None:
         self.model = model
+        self.skip_existing = skip_existing
         fields = [field for field in model._meta.concrete_fields if not field.primary_key]
         by_attname = {field.attname: field for field in fields}
         if "id" in attnames:
@@ -49,7 +57,7 @@ class RowWriter:
         tail = self.tail
         written = 0
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and not self.skip_existing:
                 # Names come from the model's meta, quoted; the values travel as COPY data.
                 copy_sql = f"COPY {self.table} ({self.columns}) FROM STDIN"
                 with cursor.cursor.copy(copy_sql) as copy:
@@ -60,6 +68,8 @@ class RowWriter:
             marks = ", ".join(["%s"] * self.width)
             # Names come from the model's meta, quoted; every value is a parameter.
             sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})"  # noqa: S608
+            if self.skip_existing:
+                sql += " ON CONFLICT DO NOTHING"
             values = [(*row, *tail) for row in rows]
             cursor.executemany(sql, values)
             return len(values)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import operator
 import unicodedata
 from dataclasses import dataclass
 from hashlib import sha256
@@ -27,11 +28,14 @@ def normalise_document(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw or "").translate(SEPARATORS).upper()
 
 
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
 def check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(digit) * weight for digit, weight in zip(first17, weights, strict=True))
-    return "10X98765432"[total % 11]
+    if len(first17) != len(WEIGHTS):
+        raise ValueError(first17)
+    return "10X98765432"[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def upgrade_15_digit(number: str) -> str:

@@ -302,13 +302,14 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
     audit = _AuditRows(actor, community, batch)
     tags: list[tuple[int, str]] = []
     creates = preview.of_kind("create")
+    keys = {place: address_key(*place) for place in {row.place for row in creates}}
     rows = []
     for row, pk in zip(creates, allocate_ids(Resident, len(creates)), strict=True):
         household_id, building_id = households[row.place]
         values = _NEW_ROW | row.values
         values["birth_date"] = connection.ops.adapt_datefield_value(values["birth_date"])
         rows.append(
-            (pk, household_id, building_id, community.pk, address_key(*row.place),
+            (pk, household_id, building_id, community.pk, keys[row.place],
              *(values[column] for column in CREATED_COLUMNS))
         )  # fmt: skip
         tags += [(pk, tag) for tag in sorted(set(row.tags))]
@@ -375,17 +376,20 @@ class _AuditRows:
         self.batch = batch
         self.reason = _("Roster import %(file)s, line %(line)s")
         self.rows: list[tuple[Any, ...]] = []
+        self.field_lists: dict[tuple[str, ...], str] = {}  # most rows name the same fields
 
     def add(
         self, action: AuditAction, resident_id: int, person: Mapping[str, Any],
         fields: Iterable[str], line: int,
     ) -> None:  # fmt: skip
         label = f"{person.get('name', '')} {mask_document(person.get('document_number', ''))}"
+        names = tuple(f for f in fields if f not in DERIVED)
+        if (field_list := self.field_lists.get(names)) is None:
+            field_list = self.field_lists[names] = json.dumps(names)
         self.rows.append(
             (self.actor, action.value, self.target_type, str(resident_id), label.strip()[:200],
-             self.community, json.dumps([f for f in fields if f not in DERIVED]),
-             self.reason % {"file": self.batch.filename, "line": line},
-             json.dumps({"import": self.batch.pk, "line": line}), self.ip)
+             self.community, field_list, self.reason % {"file": self.batch.filename, "line": line},
+             f'{{"import": {self.batch.pk}, "line": {line}}}', self.ip)
         )  # fmt: skip
 
 
@@ -397,12 +401,8 @@ def _create_missing_households(community: Community, preview: Preview) -> None:
     if not needed:
         return
     buildings = dict(Building.objects.filter(community=community).values_list("number", "pk"))
-    Unit.objects.bulk_create(
-        [
-            Unit(building_id=buildings[number], number=unit)
-            for number, unit in sorted({(number, unit) for number, unit, _room in needed})
-        ],
-        ignore_conflicts=True,
+    RowWriter(Unit, ("building_id", "number"), skip_existing=True).write(
+        sorted({(buildings[number], unit) for number, unit, _room in needed})
     )
     units = {
         (number, unit): pk
@@ -410,12 +410,8 @@ def _create_missing_households(community: Community, preview: Preview) -> None:
             "pk", "building__number", "number"
         )
     }
-    Household.objects.bulk_create(
-        [
-            Household(unit_id=units[(number, unit)], room=room)
-            for number, unit, room in sorted(needed)
-        ],
-        ignore_conflicts=True,
+    RowWriter(Household, ("unit_id", "room"), skip_existing=True).write(
+        (units[(number, unit)], room) for number, unit, room in sorted(needed)
     )
 
 

@@ -39,3 +39,13 @@ def test_other_fields_get_their_defaults(world):
     RowWriter(Household, ("unit_id", "room")).write([(unit.pk, "999")])
     household = Household.objects.get(unit=unit, room="999")
     assert household.phone == Household._meta.get_field("phone").get_default() == ""
+
+
+def test_skip_existing_leaves_out_rows_that_break_a_unique_constraint(world):
+    unit = world.household1.unit
+    existing = world.household1.room
+    written = RowWriter(Household, ("unit_id", "room"), skip_existing=True)
+    written.write([(unit.pk, existing), (unit.pk, "1001"), (unit.pk, "1001")])
+    assert sorted(Household.objects.filter(unit=unit).values_list("room", flat=True)) == sorted(
+        [existing, "1001"]
+    )
