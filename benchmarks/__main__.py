@@ -28,6 +28,9 @@ CASES = {
     "resident_list": "benchmarks.resident_list",
     "roster_import": "benchmarks.roster_import",
     "roster_export": "benchmarks.roster_export",
+    "trip_screening": "benchmarks.trip_screening",
+    "not_checked_in": "benchmarks.not_checked_in",
+    "checkin_post": "benchmarks.checkin_post",
 }
 DEFAULT_RESIDENTS = [100_000, 1_000_000]
 

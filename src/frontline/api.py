@@ -79,6 +79,7 @@ def _mount() -> None:
     from frontline.contacts.api import router as contacts
     from frontline.health.api import router as health
     from frontline.places.api import router as places
+    from frontline.policy.api import router as policy
     from frontline.residents.api import router as residents
     from frontline.residents.import_api import router as roster_imports
     from frontline.tasks.api import router as tasks
@@ -91,6 +92,7 @@ def _mount() -> None:
     api.add_router("/health", health)
     api.add_router("/travel", travel)
     api.add_router("/contacts", contacts)
+    api.add_router("/policy", policy)
 
 
 _mount()

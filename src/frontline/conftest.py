@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from frontline.accounts.models import Role, RoleAssignment, User
+from frontline.core.tests.browser.fixtures import browser, login, page  # noqa: F401
 from frontline.places.models import Building, Community, Grid, Household, SubDistrict, Unit
 from frontline.residents.models import Resident, ResidentTag
 from frontline.residents.validation import clean_resident_fields
@@ -117,9 +118,9 @@ def world(db: None) -> World:
 def client_for(world: World):  # type: ignore[no-untyped-def]
     """A logged-in test client for one of the example users."""
 
-    def login(name: str) -> Client:
+    def signed_in(name: str) -> Client:
         client = Client()
         client.force_login(world.users[name])
         return client
 
-    return login
+    return signed_in

@@ -122,7 +122,9 @@ def scope_q(
     clauses: list[Q] = []
     if community is not None:
         if area.subdistricts:
-            clauses.append(Q(**{f"{community}__subdistrict__in": area.subdistricts}))
+            # The community row itself ("pk") names its sub-district directly.
+            subdistrict = "subdistrict" if community == "pk" else f"{community}__subdistrict"
+            clauses.append(Q(**{f"{subdistrict}__in": area.subdistricts}))
         if area.communities:
             clauses.append(Q(**{f"{community}__in": area.communities}))
     if grid is not None and area.grids:
@@ -165,15 +167,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _guard(
-    view: F, required: Permission | str, *, sign_in: bool, check: Permission | None = None
+    view: F,
+    required: str,
+    *,
+    sign_in: bool,
+    check: tuple[Permission, ...] = (),
 ) -> F:
-    """Wrap a view: send anonymous visitors to log in (pages), then 403 without `check` anywhere."""
+    """Wrap a view: send anonymous visitors to log in (pages), then 403 unless the user holds
+    one of the `check` permissions somewhere."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if sign_in and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if check is not None and not has_permission(request.user, check):
+        if check and not any(has_permission(request.user, permission) for permission in check):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -181,22 +188,22 @@ def _guard(
     return guarded  # type: ignore[return-value]
 
 
-def requires(permission: Permission, *, per_object: bool = False) -> Callable[[F], F]:
-    """Page view guard: log in first, then 403 for a user who holds `permission` nowhere.
+def requires(*permissions: Permission, per_object: bool = False) -> Callable[[F], F]:
+    """Page view guard: log in first, then 403 for a user who holds none of `permissions` anywhere.
 
     Object routes pass `per_object=True`: their selector or service answers 404 for a row outside
     everything the user sees and 403 for one they see but may not act on.
     """
-    return lambda view: _guard(
-        view, permission, sign_in=True, check=None if per_object else permission
-    )
+    required = "|".join(permissions)
+    check = () if per_object else permissions
+    return lambda view: _guard(view, required, sign_in=True, check=check)
 
 
-def api_requires(permission: Permission, *, per_object: bool = False) -> Callable[[F], F]:
+def api_requires(*permissions: Permission, per_object: bool = False) -> Callable[[F], F]:
     """API operation guard, like `requires`; the caller is already authenticated by the API."""
-    return lambda view: _guard(
-        view, permission, sign_in=False, check=None if per_object else permission
-    )
+    required = "|".join(permissions)
+    check = () if per_object else permissions
+    return lambda view: _guard(view, required, sign_in=False, check=check)
 
 
 def signed_in(view: F) -> F:

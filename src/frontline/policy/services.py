@@ -1,10 +1,12 @@
 """Writes to the control policy: copy a rule set as a draft, edit the draft, publish it (which
-freezes it). Only superusers and community admins change policy; every write is audited."""
+freezes it). Only superusers and holders of the edit-policy permission (community admins and
+sub-district officers) change policy; every write is audited."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontline.accounts.access import assignments_of
-from frontline.accounts.models import Role, User
+from frontline.accounts.access import Permission, has_permission
+from frontline.accounts.models import User
 from frontline.core.audit import audit_record
 from frontline.core.models import AuditAction
 from frontline.policy.models import (
@@ -34,13 +36,16 @@ NAME_MAX_LENGTH = RuleSet._meta.get_field("name").max_length or 100
 Problems = dict[str, list[str]]
 
 
+def may_edit_policy(actor: User) -> bool:
+    """Policy is the same for every community, so no scope applies: only the permission counts."""
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    return actor.is_superuser or has_permission(actor, Permission.EDIT_POLICY)
+
+
 def _require_policy_admin(actor: User) -> None:
-    """Policy is the same for every community, so no scope applies: only the role counts."""
-    if actor.is_active and actor.is_superuser:
-        return
-    if any(assignment.role == Role.COMMUNITY_ADMIN for assignment in assignments_of(actor)):
-        return
-    raise PermissionDenied
+    if not may_edit_policy(actor):
+        raise PermissionDenied
 
 
 def _frozen_error() -> ValidationError:
@@ -98,6 +103,27 @@ def _phase_messages(category_label: str, order: int, phase: PhaseSpec) -> list[s
     return messages
 
 
+def phase_field_problems(phase: PhaseSpec) -> Problems:
+    """What is wrong with one phase, keyed by its fields (`measure`, `days`, `test_days`), for a
+    form that shows each message beside its field. The same checks as publishing makes."""
+    problems: Problems = {}
+    if phase.measure not in Measure.values:
+        problems.setdefault("measure", []).append(_("Choose a known measure."))
+    for problem, value in phase_problems(phase):
+        if problem is PhaseProblem.DAYS_TOO_FEW:
+            problems.setdefault("days", []).append(_("A phase lasts at least 1 day."))
+        elif problem is PhaseProblem.TEST_DAY_OUT_OF_RANGE:
+            problems.setdefault("test_days", []).append(
+                _("Test day %(day)s is outside days 1 to %(days)s.")
+                % {"day": value, "days": phase.days}
+            )
+        else:
+            problems.setdefault("test_days", []).append(
+                _("Test day %(day)s is listed twice.") % {"day": value}
+            )
+    return problems
+
+
 def _category_label(category: str) -> str:
     return str(Category(category).label) if category in Category.values else category
 
@@ -138,8 +164,16 @@ def _level_label(level: str) -> str:
 def _zone_problems(zone_rules: Sequence[ZoneRule]) -> Problems:
     messages: list[str] = []
     levels = {zone.level for zone in zone_rules}
+    seen: set[tuple[str, bool]] = set()
     for zone in zone_rules:
         values = {"level": _level_label(zone.level), "next": _level_label(zone.next_level)}
+        if zone.level not in ZoneLevel.values:
+            messages.append(_("%(level)s is not a known zone level.") % values)
+        if zone.next_level and zone.next_level not in ZoneLevel.values:
+            messages.append(_("%(next)s is not a known zone level.") % values)
+        if (zone.level, zone.designated) in seen:
+            messages.append(_("%(level)s has more than one rule of the same kind.") % values)
+        seen.add((zone.level, zone.designated))
         if zone.next_level:
             if zone.next_level == zone.level:
                 messages.append(_("%(level)s cannot step down to itself.") % values)
@@ -320,3 +354,52 @@ def rule_set_publish(*, actor: User, rule_set: RuleSet, effective_from: date) ->
         details={"effective_from": effective_from.isoformat()},
     )  # fmt: skip
     return rule_set
+
+
+@dataclass(frozen=True)
+class ZoneRuleSpec:
+    """A zone rule as an editor states it."""
+
+    level: str
+    designated: bool = True
+    days_without_case: int | None = None
+    next_level: str = ""
+    contacts_cleared_days: int | None = None
+    area_test_within_days: int | None = None
+    notes: str = ""
+
+
+@transaction.atomic
+def zone_rules_put(
+    *, actor: User, rule_set: RuleSet, zone_rules: Sequence[ZoneRuleSpec]
+) -> list[ZoneRule]:
+    """Replace a draft's zone rules with `zone_rules`, all or nothing.
+
+    Every problem is reported at once under `zone_rules`, with the same checks publishing makes.
+    """
+    _require_policy_admin(actor)
+    rule_set = _lock_draft(rule_set)
+    rows = [
+        ZoneRule(
+            rule_set=rule_set,
+            level=spec.level,
+            designated=spec.designated,
+            days_without_case=spec.days_without_case,
+            next_level=spec.next_level,
+            contacts_cleared_days=spec.contacts_cleared_days,
+            area_test_within_days=spec.area_test_within_days,
+            notes=spec.notes,
+        )
+        for spec in zone_rules
+    ]
+    problems = _zone_problems(rows)
+    if problems:
+        raise ValidationError(problems)
+    rule_set.zone_rules.all().delete()
+    created = ZoneRule.objects.bulk_create(rows)
+    rule_set.save(update_fields=["updated_at"])
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, target=rule_set, label=rule_set.name,
+        fields=["zone_rules"], details={"zone_rules": len(rows)},
+    )  # fmt: skip
+    return created

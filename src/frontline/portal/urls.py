@@ -1,4 +1,9 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import re_path
+
+from frontline.portal import views
 
 app_name = "portal"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    # /h/ explains how to get a link; /h/<token>/ is a household's page.
+    re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?$", views.household, name="household"),
+]

@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from frontline.accounts.models import Role, RoleAssignment, User
+from frontline.contacts.models import ContactLink
 from frontline.core.identity import parse_resident_id
 from frontline.core.phones import normalise_mobile
 from frontline.core.pinyin import initials
@@ -28,6 +29,7 @@ from frontline.demo.loader import (
     seed_community,
 )
 from frontline.demo.synthetic import Synthesizer, age_on
+from frontline.health.models import Checkin, HouseholdLink
 from frontline.places.models import Building, Community, Grid, Household, Unit
 from frontline.residents.models import Resident, ResidentTag, Tag
 from frontline.residents.validation import EDITABLE_FIELDS, clean_resident_fields
@@ -248,8 +250,12 @@ def test_demo_command_twice_duplicates_nothing() -> None:
         "users": User.objects.count(),
         "assignments": RoleAssignment.objects.count(),
         "tasks": Task.objects.count(),
+        "checkins": Checkin.objects.count(),
+        "links": HouseholdLink.objects.count(),
+        "contact links": ContactLink.objects.count(),
     }
     assert first["residents"] == 3000
+    assert first["checkins"] > 100 and first["links"] > 10 and first["contact links"] > 5
     assert first["buildings"] == 30
     assert first["tasks"] >= 15
     text = out.getvalue()
@@ -262,6 +268,9 @@ def test_demo_command_twice_duplicates_nothing() -> None:
             "users": User.objects.count(),
             "assignments": RoleAssignment.objects.count(),
             "tasks": Task.objects.count(),
+            "checkins": Checkin.objects.count(),
+            "links": HouseholdLink.objects.count(),
+            "contact links": ContactLink.objects.count(),
         }
         == first
     )

@@ -23,6 +23,7 @@ from frontline.policy.services import (
     rule_set_copy,
     rule_set_problems,
     rule_set_publish,
+    zone_rules_put,
 )
 
 
@@ -79,16 +80,23 @@ def test_a_copy_needs_a_new_name(presets, admin_user, english):
     assert RuleSet.objects.count() == 3
 
 
-def test_only_community_admins_and_superusers_change_policy(world, presets, draft):
-    for name in ("fulltime", "grid1", "officer", "volunteer"):
+def test_only_policy_editors_and_superusers_change_policy(world, presets, draft):
+    for name in ("fulltime", "grid1", "sampler", "volunteer"):
         with pytest.raises(PermissionDenied):
             rule_set_copy(actor=world.users[name], source=presets["class-b"], name=f"copy {name}")
+        with pytest.raises(PermissionDenied):
+            zone_rules_put(actor=world.users[name], rule_set=draft, zone_rules=[])
         with pytest.raises(PermissionDenied):
             rule_set_publish(
                 actor=world.users[name], rule_set=draft, effective_from=date(2023, 2, 1)
             )
     draft.refresh_from_db()
     assert draft.status == RuleSetStatus.DRAFT
+    # the sub-district officer sets policy for all its communities
+    officer_copy = rule_set_copy(
+        actor=world.users["officer"], source=presets["class-b"], name="乙类乙管（街道）"
+    )
+    assert officer_copy.status == RuleSetStatus.DRAFT
 
 
 def test_publishing_a_draft_puts_it_in_force_from_its_date(draft, admin_user):

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from frontline.contacts.demo import ensure_demo_contacts
 from frontline.demo.loader import (
     DEMO_COMMUNITY,
     DEMO_RESIDENTS,
@@ -20,7 +21,9 @@ from frontline.demo.loader import (
     ensure_demo_tasks,
     seed_community,
 )
+from frontline.health.demo import ensure_demo_checkins
 from frontline.places.models import Community
+from frontline.travel.demo import ensure_demo_travel
 
 
 def _width(text: str) -> int:
@@ -60,6 +63,10 @@ class Command(BaseCommand):
         logins = ensure_demo_accounts(community)
         created, total = ensure_demo_tasks(community)
         self.stdout.write(f"Demo tasks: {created} created, {total} in {community.name}.")
+        ensure_demo_contacts(community)
+        ensure_demo_travel(community)
+        checkins = ensure_demo_checkins(community)
+        self.stdout.write(f"Demo check-ins recorded today: {checkins}.")
         self.stdout.write("")
         self.stdout.write(login_table(logins))
         self.stdout.write("")

@@ -1,5 +1,8 @@
 """Fixtures for the browser suite: one headless Chromium per session, a fresh page per test.
 
+Registered once, by the root conftest, for every app's browser tests (a second registration
+would start a second Playwright in the same session, which Playwright refuses).
+
 The tests run against pytest-django's `live_server` (which also serves the static files), so they
 need a transactional database. Playwright's sync API runs an asyncio event loop in this thread,
 which makes Django refuse synchronous ORM calls from the test body unless told otherwise.
@@ -11,12 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-from frontline.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("FRONTLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,6 +34,7 @@ expect.set_options(timeout=TIMEOUT_MS)
 def browser() -> Iterator[Browser]:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # read by Django on every ORM call
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -57,6 +56,8 @@ def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:  # 
 @pytest.fixture
 def login(page: Page, world) -> Callable[[str], Page]:  # type: ignore[no-untyped-def]
     """Sign in through the login form as one of the example world's users."""
+
+    from frontline.conftest import PASSWORD  # the root conftest imports this module
 
     def sign_in(username: str) -> Page:
         page.goto("/accounts/login/")
