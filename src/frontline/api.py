@@ -77,6 +77,7 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 
 def _mount() -> None:
     from frontline.contacts.api import router as contacts
+    from frontline.control.api import router as control
     from frontline.health.api import router as health
     from frontline.places.api import router as places
     from frontline.policy.api import router as policy
@@ -92,6 +93,7 @@ def _mount() -> None:
     api.add_router("/health", health)
     api.add_router("/travel", travel)
     api.add_router("/contacts", contacts)
+    api.add_router("/control", control)
     api.add_router("/policy", policy)
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "frontline.health",
     "frontline.travel",
     "frontline.contacts",
+    "frontline.control",
     "frontline.portal",
     "frontline.tasks",
     "frontline.reports",

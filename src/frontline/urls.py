@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("health/", include("frontline.health.urls")),
     path("travel/", include("frontline.travel.urls")),
     path("contacts/", include("frontline.contacts.urls")),
+    path("control/", include("frontline.control.urls")),
     path("policy/", include("frontline.policy.urls")),
     path("h/", include("frontline.portal.urls")),
     path("audit/", include("frontline.core.urls")),

@@ -36,6 +36,9 @@ class Permission(enum.StrEnum):
     RECORD_HEALTH = "record_health"  # record them on residents' behalf, issue household links
     MANAGE_RISK_AREAS = "manage_risk_areas"  # the installation-wide list of risk areas
     EDIT_POLICY = "edit_policy"  # copy, edit and publish rule sets
+    MANAGE_CONTROL = "manage_control"  # create, extend, transfer and release control orders
+    OVERRIDE_RELEASE = "override_release"  # release without the required negative results
+    RECORD_TESTS = "record_tests"  # record nucleic-acid and antigen test results
 
 
 P = Permission
@@ -44,7 +47,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COMMUNITY_ADMIN: frozenset(Permission),
     Role.FULL_TIME_WORKER: frozenset(
         {P.VIEW_PLACES, P.EDIT_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.REVEAL_IDENTITY,
-         P.WORK_TASKS, P.ASSIGN_TASKS, P.VIEW_HEALTH, P.RECORD_HEALTH, P.MANAGE_RISK_AREAS}
+         P.WORK_TASKS, P.ASSIGN_TASKS, P.VIEW_HEALTH, P.RECORD_HEALTH, P.MANAGE_RISK_AREAS,
+         P.MANAGE_CONTROL, P.RECORD_TESTS}
     ),
     Role.PART_TIME_WORKER: frozenset(
         {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,
@@ -55,7 +59,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
          P.RECORD_HEALTH}
     ),
     Role.VOLUNTEER: frozenset({P.WORK_TASKS}),
-    Role.MEDICAL_SAMPLER: frozenset({P.VIEW_PLACES, P.VIEW_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH}),
+    Role.MEDICAL_SAMPLER: frozenset(
+        {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH, P.RECORD_TESTS}
+    ),
     Role.COUNSELLOR: frozenset({P.VIEW_RESIDENTS, P.WORK_TASKS}),
 }  # fmt: skip
 
