@@ -121,7 +121,7 @@ class Case(models.Model):
 
 
 class LinkType(models.TextChoices):
-    HOUSEHOLD = "household", _("Household")
+    HOUSEHOLD = "household", pgettext_lazy("contact type", "Household")
     WORKPLACE = "workplace", _("Workplace")
     SAME_BUILDING = "same_building", _("Same building")
     TRANSPORT = "transport", _("Transport")
