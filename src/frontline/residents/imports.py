@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -48,6 +49,7 @@ Kind = Literal["create", "update", "unchanged", "conflict", "error"]
 PLACE_FIELDS = ("building", "unit", "room")
 DERIVED = ("name_initials", "document_digest", "document_tail", "phone_tail")
 BULK_ROWS = 1000  # an import this large refreshes the planner's statistics
+_EDITABLE = frozenset(EDITABLE_FIELDS)
 
 
 @dataclass
@@ -157,18 +159,23 @@ def roster_preview(*, actor: User, batch: RosterImport) -> Preview:
     outcomes: list[RowOutcome] = []
     missing: set[tuple[str, str, str]] = set()
     today = timezone.localdate()
+    kept: dict[tuple[str, ...], tuple[str, ...]] = {}  # the file's fields -> the columns to keep
     for row in roster.rows:
-        outcome = RowOutcome(line=row.line, kind="error", name=str(row.fields.get("name") or ""))
-        outcome.reasons.extend(
-            f"{FIELD_LABELS.get(name, name)}: {message}" for name, message in row.errors.items()
-        )
-        place = tuple(str(row.fields.get(part) or "") for part in PLACE_FIELDS)
-        outcome.place = place  # type: ignore[assignment]
+        fields = row.fields
+        outcome = RowOutcome(line=row.line, kind="error", name=str(fields.get("name") or ""))
+        if row.errors:
+            outcome.reasons.extend(
+                f"{FIELD_LABELS.get(name, name)}: {message}" for name, message in row.errors.items()
+            )
+        place = (
+            str(fields.get("building") or ""), str(fields.get("unit") or ""),
+            str(fields.get("room") or ""),
+        )  # fmt: skip
+        outcome.place = place
         outcome.address = "-".join(part for part in place if part)
-        values = {
-            k: v for k, v in row.fields.items() if k in EDITABLE_FIELDS and v not in ("", None)
-        }
-        outcome.tags = [str(tag) for tag in row.fields.get("tags") or ()]  # type: ignore[attr-defined]
+        values = {k: v for k, v in fields.items() if k in _EDITABLE and v != "" and v is not None}
+        if "tags" in fields:
+            outcome.tags = [str(tag) for tag in fields["tags"]]  # type: ignore[attr-defined]
         try:
             cleaned = clean_resident_fields(NEW_RESIDENT_DEFAULTS | values, today=today)
         except ValidationError as error:
@@ -188,7 +195,7 @@ def roster_preview(*, actor: User, batch: RosterImport) -> Preview:
                 _("Building %(number)s is outside your area.") % {"number": place[0]}
             )
         elif place not in households:
-            missing.add(place)  # type: ignore[arg-type]
+            missing.add(place)
             if not batch.create_places:
                 outcome.reasons.append(
                     _("Household %(address)s does not exist; allow creating missing households.")
@@ -197,9 +204,10 @@ def roster_preview(*, actor: User, batch: RosterImport) -> Preview:
         if outcome.reasons:
             outcomes.append(outcome)
             continue
-        outcome.values = {
-            k: cleaned[k] for k in (*values.keys(), *_derived_of(values)) if k in cleaned
-        }
+        given = tuple(values)
+        if (columns := kept.get(given)) is None:
+            columns = kept[given] = (*given, *_derived_of(values))
+        outcome.values = {k: cleaned[k] for k in columns if k in cleaned}
         outcome.kind = "create"
         outcomes.append(outcome)
     _match(community, outcomes, households)
@@ -303,15 +311,15 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
     tags: list[tuple[int, str]] = []
     creates = preview.of_kind("create")
     keys = {place: address_key(*place) for place in {row.place for row in creates}}
+    created = operator.itemgetter(*CREATED_COLUMNS)
     rows = []
     for row, pk in zip(creates, allocate_ids(Resident, len(creates)), strict=True):
         household_id, building_id = households[row.place]
         values = _NEW_ROW | row.values
         values["birth_date"] = connection.ops.adapt_datefield_value(values["birth_date"])
         rows.append(
-            (pk, household_id, building_id, community.pk, keys[row.place],
-             *(values[column] for column in CREATED_COLUMNS))
-        )  # fmt: skip
+            (pk, household_id, building_id, community.pk, keys[row.place], *created(values))
+        )
         tags += [(pk, tag) for tag in sorted(set(row.tags))]
         audit.add(AuditAction.CREATE, pk, row.values, sorted(row.values), row.line)
     RowWriter(
@@ -358,6 +366,9 @@ _NEW_ROW = {
 } | NEW_RESIDENT_DEFAULTS
 
 
+LINE = "\x00"
+
+
 class _AuditRows:
     """One audit entry per person written, as prepared rows for `RowWriter`."""
 
@@ -374,7 +385,11 @@ class _AuditRows:
         self.community = community.pk
         self.ip = current_ip()
         self.batch = batch
-        self.reason = _("Roster import %(file)s, line %(line)s")
+        # The reason with the file name filled in once; each row's line number replaces LINE.
+        self.reason = _("Roster import %(file)s, line %(line)s") % {
+            "file": batch.filename.replace(LINE, ""),
+            "line": LINE,
+        }
         self.rows: list[tuple[Any, ...]] = []
         self.field_lists: dict[tuple[str, ...], str] = {}  # most rows name the same fields
 
@@ -388,7 +403,7 @@ class _AuditRows:
             field_list = self.field_lists[names] = json.dumps(names)
         self.rows.append(
             (self.actor, action.value, self.target_type, str(resident_id), label.strip()[:200],
-             self.community, field_list, self.reason % {"file": self.batch.filename, "line": line},
+             self.community, field_list, self.reason.replace(LINE, str(line)),
              f'{{"import": {self.batch.pk}, "line": {line}}}', self.ip)
         )  # fmt: skip
 
