@@ -14,6 +14,7 @@ import hmac
 import operator
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from hashlib import sha256
 
 from django.conf import settings
@@ -83,5 +84,9 @@ def parse_resident_id(raw: str) -> ResidentId:
 
 def document_digest(number: str) -> str:
     """A keyed digest for exact-match lookups, so logs and indexes never need the number itself."""
-    key = ("frontline.document:" + settings.SECRET_KEY).encode()
-    return hmac.new(key, number.encode(), sha256).hexdigest()
+    return hmac.new(_digest_key(settings.SECRET_KEY), number.encode(), sha256).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _digest_key(secret: str) -> bytes:
+    return ("frontline.document:" + secret).encode()
