@@ -26,6 +26,8 @@ SEPARATORS = str.maketrans("", "", " \t-\u3000")
 
 def normalise_document(raw: str) -> str:
     """Full-width to half-width, strip spaces and dashes, upper-case the check character."""
+    if raw and raw.isascii() and raw.isalnum():
+        return raw.upper()  # nothing to fold or strip: the common case, and every second pass
     return unicodedata.normalize("NFKC", raw or "").translate(SEPARATORS).upper()
 
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -6,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from frontline.core.identity import (
+    SEPARATORS,
     check_digit,
     normalise_document,
     parse_resident_id,
@@ -109,3 +111,10 @@ def test_bad_mobile_numbers_are_rejected(typed):
 )
 def test_pinyin_initials_read_the_first_character_as_a_surname(name, expected):
     assert initials(name) == expected
+
+
+@given(st.text(max_size=30) | st.from_regex(r"[0-9A-Za-z]{1,20}", fullmatch=True))
+def test_the_plain_text_shortcut_normalises_like_the_full_rule(raw: str) -> None:
+    assert (
+        normalise_document(raw) == unicodedata.normalize("NFKC", raw).translate(SEPARATORS).upper()
+    )
