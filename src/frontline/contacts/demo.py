@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from frontline.accounts.models import Role, RoleAssignment
 from frontline.contacts.models import Case, LinkType
 from frontline.contacts.services import case_record, link_record
+from frontline.demo.loader import demo_admin
 from frontline.places.models import Community
 from frontline.residents.models import Resident, ResidentStatus
 
@@ -26,15 +26,9 @@ def ensure_demo_contacts(community: Community) -> int:
     """Record the demo case and its chain once; returns the number of links created now."""
     if Case.objects.filter(community=community, reference=DEMO_REFERENCE).exists():
         return 0
-    assignment = (
-        RoleAssignment.objects.filter(community=community, role=Role.COMMUNITY_ADMIN)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if assignment is None:
+    actor = demo_admin(community)
+    if actor is None:
         return 0
-    actor = assignment.user
     present = Resident.objects.filter(community=community, status=ResidentStatus.PRESENT)
     household = (
         present.values("household_id")

@@ -375,6 +375,17 @@ def demo_grid(community: Community) -> Grid:
 
 
 @transaction.atomic
+def demo_admin(community: Community) -> User | None:
+    """The community's first community admin: who the demo's sample work is recorded by."""
+    assignment = (
+        RoleAssignment.objects.filter(community=community, role=Role.COMMUNITY_ADMIN)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return assignment.user if assignment else None
+
+
 def ensure_demo_accounts(community: Community) -> list[tuple[str, str, str]]:
     """One login per role over `community`, plus the superuser `admin`; all with `DEMO_PASSWORD`.
 

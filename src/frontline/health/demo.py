@@ -11,7 +11,7 @@ import random
 
 from django.db import transaction
 
-from frontline.accounts.models import Role, RoleAssignment
+from frontline.demo.loader import demo_admin
 from frontline.health.models import CheckinSource, HouseholdLink, Symptom
 from frontline.health.services import building_links_issue_missing, checkin_record
 from frontline.places.models import Building, Community
@@ -27,18 +27,13 @@ def ensure_demo_checkins(community: Community, *, seed: int = 20220406) -> int:
     """Issue links for the first buildings and record today's check-ins; returns how many."""
     if HouseholdLink.objects.filter(household__unit__building__community=community).exists():
         return 0
-    admin = (
-        RoleAssignment.objects.filter(community=community, role=Role.COMMUNITY_ADMIN)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if admin is None:
+    actor = demo_admin(community)
+    if actor is None:
         return 0
     rng = random.Random(seed)
     buildings = list(Building.objects.filter(community=community).order_by("pk")[:DEMO_BUILDINGS])
     for building in buildings:
-        building_links_issue_missing(actor=admin.user, building=building)
+        building_links_issue_missing(actor=actor, building=building)
     residents = Resident.objects.filter(
         building__in=buildings, status=ResidentStatus.PRESENT
     ).order_by("pk")
@@ -52,7 +47,7 @@ def ensure_demo_checkins(community: Community, *, seed: int = 20220406) -> int:
             temperature=round(rng.uniform(37.4, 38.9) if abnormal else rng.uniform(36.1, 37.0), 1),
             symptoms=[Symptom.COUGH] if abnormal and rng.random() < 0.5 else [],
             source=CheckinSource.WORKER_PAGE,
-            actor=admin.user,
+            actor=actor,
         )
         recorded += 1
     return recorded
