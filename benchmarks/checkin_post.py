@@ -4,12 +4,14 @@ PostgreSQL with 2 workers, p95 <= 150 ms, and >= 0.8x a bare Django view doing t
 Set-up (by `prepare`, once per database): a household link for each of the first `LINKS`
 households of the benchmark community that have a present resident.
 
-- **ours**: `POST /h/<token>/` (the household page a resident's phone sends: CSRF, the link looked
-  up by its digest, the household's members read, the form and the service's validation, one
-  check-in inserted in a transaction, a redirect), normal readings so that no task is made.
+- **ours**: `POST /h/<token>/` (the household page a resident's phone sends: CSRF, every field
+  checked as the page's form and the service check it, then one `INSERT ... SELECT` that writes
+  the check-in only if the token's digest opens an active link and the member belongs to that
+  household and may check in; a redirect), normal readings so that no task is made. (Anything
+  else, e.g. an abnormal reading, reads the household and goes through the form and the service.)
 - **baseline**: `POST /bench/bare/<token>/`: a bare Django view behind the same middleware (CSRF
-  included) that reads the resident, building and community ids from the form and inserts the
-  same check-in row with `Checkin.objects.create`, then redirects. No link, no validation.
+  included) that reads the resident, building, community and link ids from the form and inserts
+  the same check-in row with `Checkin.objects.create`, then redirects. No lookup, no validation.
 - The server: gunicorn, 2 sync workers, serving this module's `application` (the project's WSGI
   app with the bare view's route added to the URLconf), with this database's settings and DEBUG
   off. The load: a second process (`python -m benchmarks.checkin_post --load ...`) on loopback,
@@ -68,6 +70,7 @@ def bare_checkin(request: Any, token: str) -> Any:
         resident_id=int(request.POST["member"]),
         building_id=int(request.POST["building"]),
         community_id=int(request.POST["community"]),
+        link_id=int(request.POST["link"]),
         day=timezone.localdate(),
         temperature=Decimal(request.POST["temperature"]),
         symptoms=[],
@@ -149,6 +152,7 @@ def _targets(community: Any, log: Callable[[str], None]) -> list[dict[str, Any]]
             "member": r.pk,
             "building": r.building_id,
             "community": r.community_id,
+            "link": links[h].pk,
         }
         for h, r in members.items()
     ]
@@ -326,7 +330,7 @@ def load(port: int, phase: str, targets: list[dict[str, Any]], seconds: float) -
             "whereabouts": "home",
         }
         if phase == "baseline":
-            fields |= {"building": target["building"], "community": target["community"]}
+            fields |= {k: target[k] for k in ("building", "community", "link")}
             path = f"/{BARE_PREFIX}{target['token']}/"
         else:
             path = f"/h/{target['token']}/"

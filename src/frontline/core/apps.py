@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "frontline.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from frontline.core import lookups  # noqa: F401 - registers the `__any` lookup

@@ -23,8 +23,8 @@ class RowWriter:
     (prepared as the ORM would) and auto_now / auto_now_add fields the time of construction.
 
     With `skip_existing`, a row that would break a unique constraint is left out, as
-    `bulk_create(ignore_conflicts=True)` does (by INSERT ... ON CONFLICT DO NOTHING on both
-    databases, so PostgreSQL then uses `executemany` rather than COPY).
+    `bulk_create(ignore_conflicts=True)` does: INSERT ... ON CONFLICT DO NOTHING (on PostgreSQL
+    from a temporary table the rows were copied into).
     """
 
     def __init__(
@@ -53,17 +53,30 @@ class RowWriter:
         self.width = len(attnames) + len(others)
 
     def write(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        """Insert the rows; return how many."""
+        """Insert the rows; return how many were given."""
         tail = self.tail
         written = 0
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql" and not self.skip_existing:
+            if connection.vendor == "postgresql":
                 # Names come from the model's meta, quoted; the values travel as COPY data.
-                copy_sql = f"COPY {self.table} ({self.columns}) FROM STDIN"
-                with cursor.cursor.copy(copy_sql) as copy:
+                target = self.table
+                if self.skip_existing:
+                    target = connection.ops.quote_name("frontline_bulk_rows")
+                    cursor.execute(f"DROP TABLE IF EXISTS {target}")  # left by a failed call
+                    cursor.execute(
+                        f"CREATE TEMPORARY TABLE {target} AS SELECT {self.columns} "  # noqa: S608
+                        f"FROM {self.table} WITH NO DATA"
+                    )
+                with cursor.cursor.copy(f"COPY {target} ({self.columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row((*row, *tail))
                         written += 1
+                if self.skip_existing:
+                    cursor.execute(
+                        f"INSERT INTO {self.table} ({self.columns}) SELECT {self.columns} "  # noqa: S608
+                        f"FROM {target} ON CONFLICT DO NOTHING"
+                    )
+                    cursor.execute(f"DROP TABLE {target}")
                 return written
             marks = ", ".join(["%s"] * self.width)
             # Names come from the model's meta, quoted; every value is a parameter.

@@ -62,9 +62,7 @@ def _members_query() -> tuple[str, tuple[str, ...]]:
     """The SQL of `household_by_token` and the member columns it selects, in the order of the
     model's fields (what `Model.from_db` expects)."""
     columns = tuple(
-        field.attname
-        for field in Resident._meta.concrete_fields
-        if field.attname in MEMBER_FIELDS
+        field.attname for field in Resident._meta.concrete_fields if field.attname in MEMBER_FIELDS
     )
     sql = (
         f"SELECT {', '.join(f'r.{column}' for column in columns)}, l.id "  # noqa: S608

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Exists, Field, OuterRef, signals
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,6 +234,112 @@ def checkin_record(
     with transaction.atomic():
         checkin.save()
         _follow_up(checkin=checkin, resident=resident, assessment=assessment, actor=actor)
+    return checkin
+
+
+# The columns a check-in through a link takes from the member's and the link's rows.
+_FROM_LINK_ROWS = {
+    "resident_id": "r.id",
+    "building_id": "r.building_id",
+    "community_id": "r.community_id",
+    "link_id": "l.id",
+}
+_RETURNED = ("id", "building_id", "community_id", "link_id")
+_LINK_INSERTS: dict[str, tuple[str, tuple[Field[Any, Any], ...]] | None] = {}
+
+
+def _link_insert(alias: str) -> tuple[str, tuple[Field[Any, Any], ...]] | None:
+    """`INSERT INTO check-ins (...) SELECT ... FROM member JOIN link WHERE ...` for this
+    database, and the fields whose values are passed; None where it cannot be written so."""
+    if alias not in _LINK_INSERTS:
+        _LINK_INSERTS[alias] = _link_insert_for(connections[alias])
+    return _LINK_INSERTS[alias]
+
+
+def _link_insert_for(
+    connection: BaseDatabaseWrapper,
+) -> tuple[str, tuple[Field[Any, Any], ...]] | None:
+    fields = tuple(f for f in Checkin._meta.concrete_fields if not f.primary_key)
+    if not connection.features.can_return_columns_from_insert:
+        return None
+    if any(hasattr(f, "get_placeholder") for f in fields):  # a value with its own SQL wrapping
+        return None
+    quote = connection.ops.quote_name
+    column = {f.attname: quote(str(f.column)) for f in Checkin._meta.concrete_fields}
+    passed = tuple(f for f in fields if f.attname not in _FROM_LINK_ROWS)
+    sql = (
+        f"INSERT INTO {quote(Checkin._meta.db_table)} ({', '.join(column[f.attname] for f in fields)}) "  # noqa: S608
+        f"SELECT {', '.join(_FROM_LINK_ROWS.get(f.attname, '%s') for f in fields)} "
+        f"FROM {quote(Resident._meta.db_table)} r "
+        f"JOIN {quote(HouseholdLink._meta.db_table)} l ON l.household_id = r.household_id "
+        "WHERE l.token_hash = %s AND l.revoked_at IS NULL AND r.id = %s "
+        f"AND r.status IN ({', '.join('%s' for _ in CHECKING_IN)}) "
+        f"RETURNING {', '.join(column[name] for name in _RETURNED)}"
+    )
+    return sql, passed
+
+
+def checkin_record_by_token(
+    *,
+    token: str,
+    member_id: int,
+    temperature: object,
+    symptoms: Collection[str] = (),
+    antigen: str = Antigen.NONE,
+    whereabouts: str = Whereabouts.HOME,
+) -> Checkin | None:
+    """A normal check-in through a household link (no photo), recorded by one statement that
+    inserts it only if the token's digest opens an active link and `member_id` is a member of
+    that household who may check in: the same checks as `checkin_record`, without reading the
+    rows first (the post almost every household sends every day).
+
+    None, with nothing written, when anything is off: a bad field, an abnormal reading (which
+    makes a task), no such link or member. The caller then takes `checkin_record`'s path, which
+    says what is wrong or makes the task.
+    """
+    if not token or len(token) > 64 or not 0 < member_id < 2**63:
+        return None
+    try:
+        value, listed = _clean(
+            temperature=temperature, symptoms=symptoms, antigen=antigen, whereabouts=whereabouts,
+            photo=None,
+        )  # fmt: skip
+    except ValidationError:
+        return None
+    if rules.assess(temperature=value, symptoms=listed, antigen=antigen).abnormal:
+        return None
+    alias = router.db_for_write(Checkin)
+    statement = _link_insert(alias)
+    if statement is None:
+        return None
+    sql, passed = statement
+    connection = connections[alias]
+    checkin = Checkin(
+        resident_id=member_id, day=timezone.localdate(), temperature=value, symptoms=listed,
+        antigen=antigen, whereabouts=whereabouts, source=CheckinSource.HOUSEHOLD_LINK,
+        abnormal=False,
+    )  # fmt: skip
+    params = []
+    for field in passed:
+        param = field.get_db_prep_save(field.pre_save(checkin, add=True), connection=connection)
+        if hasattr(param, "resolve_expression"):  # e.g. a database default: the ORM's path
+            return None
+        params.append(param)
+    params += [links.token_digest(token), member_id, *CHECKING_IN]
+    signals.pre_save.send(
+        sender=Checkin, instance=checkin, raw=False, using=alias, update_fields=None
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    checkin.pk, checkin.building_id, checkin.community_id, checkin.link_id = row
+    checkin._state.adding = False  # as `save()` leaves it
+    checkin._state.db = alias
+    signals.post_save.send(
+        sender=Checkin, instance=checkin, created=True, update_fields=None, raw=False, using=alias
+    )
     return checkin
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -25,6 +25,27 @@ class PostedCheckin:
     antigen: str
     whereabouts: str
     photo: UploadedFile | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlainCheckin:
+    """A well-formed post without a photo, before its member is looked up."""
+
+    member_id: int
+    temperature: str
+    symptoms: list[str]
+    antigen: str
+    whereabouts: str
+
+    def of(self, members: Mapping[int, Resident]) -> PostedCheckin | None:
+        """The check-in for one of these members (by id); None if it names someone else."""
+        member = members.get(self.member_id)
+        if member is None:
+            return None
+        return PostedCheckin(
+            member=member, temperature=self.temperature, symptoms=self.symptoms,
+            antigen=self.antigen, whereabouts=self.whereabouts,
+        )  # fmt: skip
 
 
 class PortalCheckinForm(CheckinForm):
@@ -71,12 +92,11 @@ TEMPERATURE_MAX_LENGTH: int = CheckinForm.base_fields["temperature"].max_length 
 PHOTO_CLEAR = forms.ClearableFileInput().clear_checkbox_name("antigen_photo")
 
 
-def plain_checkin(
-    data: QueryDict, files: MultiValueDict[str, UploadedFile], members: Sequence[Resident]
-) -> PostedCheckin | None:
+def plain_checkin(data: QueryDict, files: MultiValueDict[str, UploadedFile]) -> PlainCheckin | None:
     """What `PortalCheckinForm` would clean from a post without a photo whose every field is
     well-formed, without building the form (the check-in every household sends every day);
-    None for anything else, which then goes through the form and is reported field by field."""
+    None for anything else, which then goes through the form and is reported field by field.
+    The member is a choice only if it is a member's id written as the form writes it."""
     if files or PHOTO_CLEAR in data:
         return None
     antigen = data.get("antigen")
@@ -90,11 +110,10 @@ def plain_checkin(
     temperature = "" if temperature is None else temperature.strip()
     if len(temperature) > TEMPERATURE_MAX_LENGTH or "\x00" in temperature:
         return None
-    chosen = data.get("member")
-    member = next((m for m in members if str(m.pk) == chosen), None)
-    if member is None:
+    chosen = data.get("member") or ""
+    if not (0 < len(chosen) <= 18 and chosen.isascii() and chosen.isdigit()) or chosen[0] == "0":
         return None
-    return PostedCheckin(
-        member=member, temperature=temperature, symptoms=symptoms, antigen=str(antigen),
+    return PlainCheckin(
+        member_id=int(chosen), temperature=temperature, symptoms=symptoms, antigen=str(antigen),
         whereabouts=str(whereabouts),
     )  # fmt: skip

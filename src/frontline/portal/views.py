@@ -12,7 +12,7 @@ from frontline.accounts.access import public
 from frontline.core.forms import add_service_errors
 from frontline.health import services
 from frontline.health.links import household_by_token
-from frontline.health.models import CheckinSource
+from frontline.health.models import Checkin, CheckinSource
 from frontline.portal.forms import PortalCheckinForm, PostedCheckin, plain_checkin
 
 
@@ -23,17 +23,28 @@ def household(request: HttpRequest, token: str | None = None) -> HttpResponse:
     """Check in one member of the link's household. An unknown or revoked link is a 404 and
     writes nothing; the page names only this household's members, surnames hidden.
 
-    A well-formed post without a photo (nearly every one) is checked field by field without
-    building the form; anything else goes through the form, which names every bad field."""
+    A well-formed, normal check-in without a photo (nearly every post) is checked field by
+    field without building the form and written by one statement that also checks the link
+    and the member; anything else reads the household and goes through the form and the
+    service, which name every bad field or make the follow-up task."""
     if token is None:
         return render(request, "portal/start.html")
+    plain = plain_checkin(request.POST, request.FILES) if request.method == "POST" else None
+    if plain is not None:
+        recorded = services.checkin_record_by_token(
+            token=token, member_id=plain.member_id, temperature=plain.temperature,
+            symptoms=plain.symptoms, antigen=plain.antigen, whereabouts=plain.whereabouts,
+        )  # fmt: skip
+        if recorded is not None:
+            return _recorded(request, recorded)
     found = household_by_token(token)
     if found is None:
         raise Http404
     link, members = found
+    by_id = {member.pk: member for member in members}
     form: PortalCheckinForm | None = None
     if request.method == "POST":
-        posted: PostedCheckin | None = plain_checkin(request.POST, request.FILES, members)
+        posted: PostedCheckin | None = plain.of(by_id) if plain is not None else None
         if posted is None:
             form = PortalCheckinForm(request.POST or None, request.FILES or None, members=members)
             posted = form.posted() if form.is_valid() else None
@@ -50,12 +61,9 @@ def household(request: HttpRequest, token: str | None = None) -> HttpResponse:
                     form.is_valid()
                 add_service_errors(form, error)
             else:
-                outcome = "abnormal" if checkin.abnormal else "ok"
-                # A plain redirect: `redirect()` would first try the path as a URL name.
-                return HttpResponseRedirect(f"{request.path}?done={outcome}&m={posted.member.pk}")
+                return _recorded(request, checkin)
     if form is None:
         form = PortalCheckinForm(members=members)
-    by_id = {member.pk: member for member in members}
     done = request.GET.get("done")
     done_member = by_id.get(int(request.GET["m"])) if request.GET.get("m", "").isdigit() else None
     context = {
@@ -65,3 +73,10 @@ def household(request: HttpRequest, token: str | None = None) -> HttpResponse:
         "done_label": services.public_member_label(done_member) if done_member else "",
     }
     return render(request, "portal/household.html", context, status=422 if form.errors else 200)
+
+
+def _recorded(request: HttpRequest, checkin: Checkin) -> HttpResponse:
+    """Back to the household page, saying whose check-in was recorded and how it looked."""
+    outcome = "abnormal" if checkin.abnormal else "ok"
+    # A plain redirect: `redirect()` would first try the path as a URL name.
+    return HttpResponseRedirect(f"{request.path}?done={outcome}&m={checkin.resident_id}")

@@ -241,7 +241,7 @@ def _match(
     names = {row.values["name"] for row in candidates if not row.values.get("document_digest")}
     existing = (
         Resident.objects.filter(community=community)
-        .filter(Q(document_digest__in=digests) | Q(name__in=names))
+        .filter(Q(document_digest__any=sorted(digests)) | Q(name__any=sorted(names)))
         .prefetch_related("tags")
     )
     by_digest = {r.document_digest: r for r in existing if r.document_digest}

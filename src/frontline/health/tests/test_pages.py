@@ -58,7 +58,8 @@ def test_a_failed_row_stays_filled_with_its_errors_and_writes_nothing(world, cli
     url = reverse("health:resident_checkin", kwargs={"pk": world.zhang.pk})
     with translation.override("en"):
         response = client.post(url, {"temperature": "33", "antigen": "positive", "whereabouts": "home",
-                                     "symptoms": ["cough"]}, HTTP_HX_REQUEST="true")  # fmt: skip
+                                     "symptoms": ["cough"]}, HTTP_HX_REQUEST="true",
+                               HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
     body = response.content.decode()
     assert response.status_code == 422
     assert "between 34.0 and 43.0" in body and 'value="33"' in body
@@ -191,7 +192,9 @@ def test_opening_an_antigen_photo_is_audited_and_scoped(world, client_for, setti
     url = reverse("health:checkin_photo", kwargs={"pk": checkin.pk})
     response = client_for("grid1").get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == png
-    assert AuditEntry.objects.filter(action=AuditAction.REVEAL, fields=["antigen_photo"]).count() == 1
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.REVEAL, fields=["antigen_photo"]).count() == 1
+    )
     assert client_for("other_admin").get(url).status_code == 404
     assert client_for("counsellor").get(url).status_code in (403, 404)
     assert AuditEntry.objects.filter(action=AuditAction.REVEAL).count() == 1

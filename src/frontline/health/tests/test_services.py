@@ -13,6 +13,7 @@ from frontline.health.models import Checkin, CheckinSource, HouseholdLink
 from frontline.health.services import (
     building_links_issue_missing,
     checkin_record,
+    checkin_record_by_token,
     household_link_issue,
     household_link_revoke,
 )
@@ -122,7 +123,6 @@ def test_abnormal_check_ins_make_one_task_per_person_per_day(world):
     third = worker_checkin(world, temperature="36.5")
     assert Task.objects.count() == 1
     assert second.task_id == first.task_id and third.task_id is None
-    worker_checkin(world, resident=world.li, temperature="38.0", actor=None) if False else None
     checkin_record(resident=world.li, temperature="38.0", source=CheckinSource.WORKER_PAGE,
                    actor=world.users["admin"])  # fmt: skip
     assert Task.objects.count() == 2  # another person, another task
@@ -200,3 +200,62 @@ def test_an_antigen_photo_must_be_a_picture_of_at_most_5_mb(world, settings, tmp
     checkin = worker_checkin(world, antigen="negative", photo=SimpleUploadedFile("a.png", PNG))
     assert checkin.antigen_photo.name and checkin.antigen_photo.read() == PNG
     assert str(tmp_path) in checkin.antigen_photo.path
+
+
+def by_token(token, member, **fields):
+    values = {"temperature": "36.5", **fields}
+    return checkin_record_by_token(token=token, member_id=member.pk, **values)
+
+
+def test_a_normal_check_in_by_token_is_one_insert_of_the_same_row_as_the_ordinary_path(
+    world, django_assert_num_queries
+):
+    link, token = household_link_issue(actor=world.users["admin"], household=world.household1)
+    with django_assert_num_queries(1):
+        fast = by_token(token, world.zhang, symptoms=[], antigen="negative", whereabouts="away")
+    ordinary = checkin_record(
+        resident=world.zhang, link=link, temperature="36.5", antigen="negative",
+        whereabouts="away", source=CheckinSource.HOUSEHOLD_LINK,
+    )  # fmt: skip
+    stamps = {"id", "created_at", "updated_at"}
+    columns = [f.attname for f in Checkin._meta.concrete_fields if f.attname not in stamps]
+    rows = list(Checkin.objects.order_by("pk").values_list(*columns))
+    assert rows[0] == rows[1]
+    saved = Checkin.objects.get(pk=fast.pk)
+    assert (saved.link, saved.building, saved.community) == (link, world.building1, world.community)
+    assert saved.created_at and saved.temperature == ordinary.temperature
+    assert (fast.building_id, fast.community_id, fast.link_id) == (
+        saved.building_id, saved.community_id, link.pk,
+    )  # fmt: skip
+
+
+def test_a_check_in_by_token_writes_nothing_for_a_wrong_link_member_or_field(world):
+    link, token = household_link_issue(actor=world.users["admin"], household=world.household1)
+    _other_link, other_token = household_link_issue(
+        actor=world.users["admin"], household=world.household2
+    )
+    assert by_token(token, world.li) is None  # another household's member
+    assert by_token(other_token, world.zhang) is None
+    assert by_token("A" * 22, world.zhang) is None
+    assert by_token(token, world.zhang, temperature="50") is None
+    assert by_token(token, world.zhang, temperature="") is None
+    assert by_token(token, world.zhang, antigen="maybe") is None
+    assert by_token(token, world.zhang, symptoms=["hiccups"]) is None
+    assert checkin_record_by_token(token=token, member_id=2**63, temperature="36.5") is None
+    world.zhang.status = ResidentStatus.MOVED_OUT
+    world.zhang.save(update_fields=["status"])
+    assert by_token(token, world.zhang) is None
+    world.zhang.status = ResidentStatus.AWAY
+    world.zhang.save(update_fields=["status"])
+    household_link_revoke(actor=world.users["admin"], link=link)
+    assert by_token(token, world.zhang) is None
+    assert not Checkin.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields", [{"temperature": "37.3"}, {"symptoms": ["cough"]}, {"antigen": "positive"}]
+)
+def test_an_abnormal_reading_is_left_to_the_path_that_makes_the_task(world, fields):
+    _link, token = household_link_issue(actor=world.users["admin"], household=world.household1)
+    assert by_token(token, world.zhang, **fields) is None
+    assert not Checkin.objects.exists() and not Task.objects.exists()

@@ -1,13 +1,21 @@
 """The household page: its own members only, nothing of anyone else, and nothing through a dead link."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.test import Client
 from django.utils import translation
+from django.utils.datastructures import MultiValueDict
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from frontline.conftest import make_resident
-from frontline.health.models import Checkin
+from frontline.health.models import Antigen, Checkin, Symptom, Whereabouts
 from frontline.health.services import household_link_issue, household_link_revoke
+from frontline.portal.forms import PortalCheckinForm, plain_checkin
+from frontline.residents.models import Resident, ResidentStatus
 from frontline.tasks.models import Task
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -108,3 +116,111 @@ def test_the_page_needs_the_csrf_token(world, links):
 
 def test_the_portal_without_a_link_explains_how_to_get_one(db):
     assert Client().get("/h/").status_code == 200
+
+
+def test_a_normal_check_in_is_one_insert_and_its_page_reads_once(
+    world, links, django_assert_num_queries
+):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(f"/h/{links[0]}/")
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert found is not None
+    csrf = found[1]
+    values = {"csrfmiddlewaretoken": csrf, "member": world.zhang.pk, "temperature": "36.6",
+              "antigen": "none", "whereabouts": "home"}  # fmt: skip
+    with django_assert_num_queries(1):  # the insert, which checks the link and the member
+        response = client.post(f"/h/{links[0]}/", values)
+    assert response.status_code == 302 and "done=ok" in response["Location"]
+    saved = Checkin.objects.select_related("link").get()
+    assert saved.link is not None and saved.link.household == world.household1
+    assert (saved.resident, saved.abnormal, saved.recorded_by) == (world.zhang, False, None)
+    with django_assert_num_queries(1):  # the link and its members
+        assert client.get(response["Location"]).status_code == 200
+
+
+def test_abnormal_check_ins_through_the_link_make_one_task_per_person_per_day(world, links):
+    first = checkin(links[0], world.zhang.pk, temperature="38.0")
+    second = checkin(links[0], world.zhang.pk, symptoms=["cough"])
+    normal = checkin(links[0], world.zhang.pk)
+    assert "done=abnormal" in first["Location"] and "done=abnormal" in second["Location"]
+    assert "done=ok" in normal["Location"]
+    task = Task.objects.get()
+    assert list(Checkin.objects.order_by("pk").values_list("task", flat=True)) == [
+        task.pk, task.pk, None,
+    ]  # fmt: skip
+    assert task.source == Checkin.objects.order_by("pk").first()
+
+
+def test_someone_who_moved_out_cannot_be_checked_in_through_the_link(world, links):
+    world.zhang.status = ResidentStatus.MOVED_OUT
+    world.zhang.save(update_fields=["status"])
+    response = checkin(links[0], world.zhang.pk)
+    assert response.status_code == 422 and "*三丰" not in response.content.decode()
+    assert not Checkin.objects.exists()
+
+
+@pytest.mark.parametrize("member", ["0{pk}", " {pk}", "{pk}.0", "+{pk}", "", "x"])
+def test_a_member_written_otherwise_than_the_form_writes_it_is_refused(world, links, member):
+    response = checkin(links[0], member.format(pk=world.zhang.pk))
+    assert response.status_code == 422
+    assert not Checkin.objects.exists()
+
+
+def junk(values):
+    """Mostly the values a page sends, sometimes anything."""
+    usual = st.sampled_from(values)
+    return st.one_of(usual, usual, usual, st.text(max_size=12), st.sampled_from(["", " ", "\x00"]))
+
+
+def one_or_two(values):
+    return st.lists(junk(values), min_size=1, max_size=2)
+
+
+posts = st.fixed_dictionaries(
+    {
+        "member": one_or_two(["1", "2", "99", "01", " 1", "1.0"]),
+        "antigen": one_or_two(Antigen.values),
+        "whereabouts": one_or_two(Whereabouts.values),
+    },
+    optional={
+        "temperature": one_or_two(["36.5", " 37.3 ", "12345678901", "36,5", " 1234567890 "]),
+        "symptoms": st.lists(junk(Symptom.values), max_size=3),
+        "antigen_photo-clear": st.lists(st.sampled_from(["on", ""]), max_size=1),
+    },
+)
+
+
+def plain_post(**fields):
+    return {"member": ["1"], "antigen": ["none"], "whereabouts": ["home"], **fields}
+
+
+@settings(max_examples=400, deadline=None)
+@given(posts)
+@example(plain_post(member=["01"]))
+@example(plain_post(member=["99"]))
+@example(plain_post(temperature=["12345678901"]))
+@example(plain_post(temperature=[" 1234567890 "]))
+@example(plain_post(temperature=[" 37.3 "]))
+@example(plain_post(temperature=["36.5\x00"]))
+@example(plain_post(symptoms=["cough", "hiccups"]))
+@example(plain_post(antigen=["none", "maybe"]))
+def test_a_plain_post_is_cleaned_exactly_as_the_form_would_clean_it(fields):
+    data = QueryDict(mutable=True)
+    for name, values in fields.items():
+        data.setlist(name, values)
+    members = [Resident(pk=1, name="张三丰"), Resident(pk=2, name="张小明")]
+    form = PortalCheckinForm(data, MultiValueDict(), members=members)
+    plain = plain_checkin(data, MultiValueDict())
+    if plain is None:
+        return  # the form's path, which reports what is wrong
+    posted = plain.of({m.pk: m for m in members})
+    assert form.is_valid() is (posted is not None), form.errors
+    if posted is not None:
+        assert posted == form.posted()
+
+
+def test_a_post_with_a_photo_goes_through_the_form():
+    data = QueryDict("member=1&temperature=36.5&antigen=negative&whereabouts=home")
+    photo = SimpleUploadedFile("a.png", PNG, content_type="image/png")
+    assert plain_checkin(data, MultiValueDict({"antigen_photo": [photo]})) is None
+    assert plain_checkin(data, MultiValueDict()) is not None
