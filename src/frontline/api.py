@@ -85,6 +85,7 @@ def _mount() -> None:
     from frontline.residents.import_api import router as roster_imports
     from frontline.tasks.api import router as tasks
     from frontline.travel.api import router as travel
+    from frontline.zones.api import router as zones
 
     api.add_router("/places", places)
     api.add_router("/residents/imports", roster_imports)
@@ -94,6 +95,7 @@ def _mount() -> None:
     api.add_router("/travel", travel)
     api.add_router("/contacts", contacts)
     api.add_router("/control", control)
+    api.add_router("/zones", zones)
     api.add_router("/policy", policy)
 
 

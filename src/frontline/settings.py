@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "frontline.travel",
     "frontline.contacts",
     "frontline.control",
+    "frontline.zones",
     "frontline.portal",
     "frontline.tasks",
     "frontline.reports",

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("travel/", include("frontline.travel.urls")),
     path("contacts/", include("frontline.contacts.urls")),
     path("control/", include("frontline.control.urls")),
+    path("zones/", include("frontline.zones.urls")),
     path("policy/", include("frontline.policy.urls")),
     path("h/", include("frontline.portal.urls")),
     path("audit/", include("frontline.core.urls")),
