@@ -239,10 +239,14 @@ def _match(
         row.values["document_digest"] for row in candidates if row.values.get("document_digest")
     }
     names = {row.values["name"] for row in candidates if not row.values.get("document_digest")}
+    residents = Resident.objects.filter(community=community)
+    # A first roster for a new community (the largest imports) has no one to match against.
     existing = (
-        Resident.objects.filter(community=community)
-        .filter(Q(document_digest__any=sorted(digests)) | Q(name__any=sorted(names)))
-        .prefetch_related("tags")
+        residents.filter(
+            Q(document_digest__any=sorted(digests)) | Q(name__any=sorted(names))
+        ).prefetch_related("tags")
+        if residents.exists()
+        else Resident.objects.none()
     )
     by_digest = {r.document_digest: r for r in existing if r.document_digest}
     by_person = {(r.name, r.phone, r.household_id): r for r in existing}
