@@ -171,7 +171,7 @@ def ensure_community(residents: int, log: Any) -> Any:
         )
     if report.created and connection.vendor == "postgresql":
         # Autovacuum would analyse the fresh tables soon; do it now so the first run's plans are
-        # the steady-state ones. (SQLite gets no ANALYZE: the app never runs one either.)
+        # the steady-state ones. (On SQLite the seeder's own `refresh_statistics` runs ANALYZE.)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     from frontline.places.models import Community

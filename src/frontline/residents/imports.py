@@ -396,19 +396,21 @@ class _AuditRows:
         }
         self.rows: list[tuple[Any, ...]] = []
         self.field_lists: dict[tuple[str, ...], str] = {}  # most rows name the same fields
+        self.details = f'{{"import": {batch.pk}, "line": %d}}'  # JSON, each row's line put in
 
     def add(
         self, action: AuditAction, resident_id: int, person: Mapping[str, Any],
         fields: Iterable[str], line: int,
     ) -> None:  # fmt: skip
         label = f"{person.get('name', '')} {mask_document(person.get('document_number', ''))}"
-        names = tuple(f for f in fields if f not in DERIVED)
-        if (field_list := self.field_lists.get(names)) is None:
-            field_list = self.field_lists[names] = json.dumps(names)
+        given = tuple(fields)
+        if (field_list := self.field_lists.get(given)) is None:
+            field_list = json.dumps([f for f in given if f not in DERIVED])
+            self.field_lists[given] = field_list
         self.rows.append(
             (self.actor, action.value, self.target_type, str(resident_id), label.strip()[:200],
              self.community, field_list, self.reason.replace(LINE, str(line)),
-             f'{{"import": {self.batch.pk}, "line": {line}}}', self.ip)
+             self.details % line, self.ip)
         )  # fmt: skip
 
 

@@ -78,7 +78,7 @@ def clean_resident_fields(
     number = normalise_document(str(values.get("document_number") or ""))
     if number and cleaned.get("document_type") == DocumentType.RESIDENT_ID:
         try:
-            identity = parse_resident_id(number)
+            identity = parse_resident_id(number, today=today)
         except ValidationError as error:
             fail("document_number", error.messages[0])
         else:

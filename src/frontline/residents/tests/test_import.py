@@ -110,9 +110,15 @@ def test_confirming_writes_valid_rows_once_and_never_blanks_known_values(world):
     )
     world.zhang.refresh_from_db()
     assert (world.zhang.phone, world.zhang.notes) == ("13800009999", "独居，需每日回访")
-    assert AuditEntry.objects.filter(action=AuditAction.CREATE, target_id=str(zhao.pk)).count() == 1
+    created = AuditEntry.objects.get(action=AuditAction.CREATE, target_id=str(zhao.pk))
+    line = created.details["line"]
+    assert created.details == {"import": batch.pk, "line": line} and line > 1
+    assert "roster.xlsx" in created.reason and str(line) in created.reason
+    assert "document_number" in created.fields and "document_digest" not in created.fields
+    assert created.target_label.startswith("赵六 ") and NEW_ID not in created.target_label
     merge = AuditEntry.objects.get(action=AuditAction.UPDATE, target_id=str(world.zhang.pk))
     assert merge.fields == ["phone"] and "roster.xlsx" in merge.reason
+    assert merge.details["import"] == batch.pk
     batch.refresh_from_db()
     assert batch.status == RosterImportStatus.COMMITTED
 
