@@ -161,7 +161,9 @@ def test_the_xlsx_has_the_documented_layout(world: World, documents: None, clien
 
     with translation.override("en"):
         response = client_for("officer").post(
-            reverse("daily_report_xlsx"), {"date": built.day.isoformat()}
+            reverse("daily_report_xlsx"),
+            {"date": built.day.isoformat()},
+            HTTP_ACCEPT_LANGUAGE="en",  # the request's language, set by LocaleMiddleware
         )
         headers = column_headers()
 

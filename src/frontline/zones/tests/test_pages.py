@@ -206,7 +206,7 @@ def test_the_building_page_shows_the_whole_history_after_a_lift(world, client_fo
     with translation.override("en"):
         body = (
             client_for("grid1")
-            .get(reverse("zones:building", args=[world.building1.pk]))
+            .get(reverse("zones:building", args=[world.building1.pk]), HTTP_ACCEPT_LANGUAGE="en")
             .content.decode()
         )
     assert body.count('class="event-row"') == 3 and "lifted" in body

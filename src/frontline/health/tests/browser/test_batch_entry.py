@@ -43,7 +43,12 @@ def test_enter_saves_a_row_and_moves_to_the_next_persons_temperature(
     expect(second.locator(".latest")).to_contain_text("36.4")
     assert sorted(str(c.temperature) for c in Checkin.objects.all()) == ["36.4", "38.5"]
 
-    # No signal: the row says it was not saved and keeps what was typed.
+    # No signal: the row says it was not saved and keeps what was typed. (First let htmx finish
+    # settling the row it just swapped in, so the row's form is wired up again.)
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request')"
+    )
+    page.wait_for_timeout(100)
     page.context.set_offline(True)
     second.locator("input[name=temperature]").fill("37.0")
     second.locator("input[name=temperature]").press("Enter")
