@@ -4,12 +4,18 @@ Cells keep their spreadsheet positions (row 0 is spreadsheet row 1, even when th
 empty) so errors can name the row the user sees. Workbook cells come from python-calamine as str
 (empty cells are ""), float (every number in .xlsx and .ods), int, bool, date, datetime, time or
 timedelta; CSV cells are always str. Every cell of a merged range holds the range's value.
+
+An import reads its file several times (upload, preview, a corrected mapping, confirm), so the
+cells of the last file read are kept for a few minutes, by the file's digest: callers must treat
+the cells they get as read-only.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import time
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import PurePath
@@ -53,7 +59,7 @@ def check_size(size: int) -> None:
 
 def read_cells(data: bytes, filename: str, *, rows: int | None = None) -> Cells:
     """Return the rows of cells of the file (the first `rows` when given), or raise RosterError
-    with the reason."""
+    with the reason. The cells may be shared with the next caller reading the same file."""
     check_size(len(data))
     extension = PurePath(filename).suffix.lower()
     if extension not in ACCEPTED_EXTENSIONS:
@@ -63,13 +69,25 @@ def read_cells(data: bytes, filename: str, *, rows: int | None = None) -> Cells:
         )
     if not data:
         raise_empty()
-    if extension in WORKBOOK_EXTENSIONS or data.startswith(WORKBOOK_SIGNATURES):
-        cells = read_workbook(data, rows)
+    key = (hashlib.sha256(data).hexdigest(), extension)
+    kept = _last_read.get(key)
+    if kept is not None and time.monotonic() - kept[0] < KEEP_SECONDS:
+        cells = kept[1]
     else:
-        cells = read_delimited(data)[:rows]
-    if not any(has_content(cell) for row in cells for cell in row):
-        raise_empty()
-    return cells
+        _last_read.clear()
+        if extension in WORKBOOK_EXTENSIONS or data.startswith(WORKBOOK_SIGNATURES):
+            cells = read_workbook(data)
+        else:
+            cells = read_delimited(data)
+        if not any(has_content(cell) for row in cells for cell in row):
+            raise_empty()
+        _last_read[key] = (time.monotonic(), cells)
+    return cells[:rows] if rows is not None else cells
+
+
+KEEP_SECONDS = 600.0
+# The last file read: (digest, extension) -> (when, cells). One entry, so memory stays bounded.
+_last_read: dict[tuple[str, str], tuple[float, Cells]] = {}
 
 
 def raise_empty() -> None:
@@ -80,13 +98,13 @@ def has_content(cell: object) -> bool:
     return not (cell is None or (isinstance(cell, str) and not cell.strip()))
 
 
-def read_workbook(data: bytes, rows: int | None = None) -> Cells:
+def read_workbook(data: bytes) -> Cells:
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
             if not book.sheet_names:
                 raise_empty()
             sheet = book.get_sheet_by_index(first_visible_sheet(book))
-            cells = cast(Cells, sheet.to_python(skip_empty_area=False, nrows=rows))
+            cells = cast(Cells, sheet.to_python(skip_empty_area=False))
             spread_merged_values(cells, sheet.merged_cell_ranges or ())
             return cells
     except RosterError:

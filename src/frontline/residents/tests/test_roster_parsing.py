@@ -998,3 +998,21 @@ def test_a_file_without_a_header_fails_as_a_whole():
     with pytest.raises(RosterError) as error:
         parse_roster(xlsx(["第一季度工作总结"], ["本季度共走访", 312, "户"]), "r.xlsx")
     assert str(error.value) == NO_HEADER
+
+
+def test_the_same_file_is_read_once_and_its_first_rows_are_a_slice(monkeypatch):
+    from frontline.residents.roster import reading
+
+    content = "姓名,手机\n张三,13800000000\n李四,13900000000\n".encode()
+    calls = []
+    real = reading.read_delimited
+    monkeypatch.setattr(reading, "read_delimited", lambda data: calls.append(1) or real(data))
+    reading._last_read.clear()
+    whole = reading.read_cells(content, "a.csv")
+    assert reading.read_cells(content, "b.csv", rows=2) == whole[:2]
+    assert reading.read_cells(content, "a.csv") is whole and len(calls) == 1
+    other = content + "王五,13700000000\n".encode()
+    assert len(reading.read_cells(other, "a.csv")) == 4 and len(calls) == 2
+    monkeypatch.setattr(reading, "KEEP_SECONDS", -1.0)  # kept too long: read again
+    reading.read_cells(other, "a.csv")
+    assert len(calls) == 3
