@@ -239,8 +239,10 @@ class Communities:
 def ours(roster: RosterFile, place: Place) -> dict[str, float]:
     """The service path of the import page: upload, allow new households, confirm."""
     from frontline.residents import imports
+    from frontline.residents.roster import reading
 
     user = place.user
+    reading.forget_last_read()  # every run uploads the file afresh: nothing read before counts
     started = time.perf_counter()
     batch = imports.roster_upload(
         actor=user, community=place.community, filename=roster.filename, content=roster.content

@@ -90,6 +90,11 @@ KEEP_SECONDS = 600.0
 _last_read: dict[tuple[str, str], tuple[float, Cells]] = {}
 
 
+def forget_last_read() -> None:
+    """Drop the kept cells, so the next read reads the file."""
+    _last_read.clear()
+
+
 def raise_empty() -> None:
     raise RosterError(_("The file is empty."))
 

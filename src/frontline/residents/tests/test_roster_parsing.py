@@ -1004,10 +1004,15 @@ def test_the_same_file_is_read_once_and_its_first_rows_are_a_slice(monkeypatch):
     from frontline.residents.roster import reading
 
     content = "姓名,手机\n张三,13800000000\n李四,13900000000\n".encode()
-    calls = []
+    calls: list[bytes] = []
     real = reading.read_delimited
-    monkeypatch.setattr(reading, "read_delimited", lambda data: calls.append(1) or real(data))
-    reading._last_read.clear()
+
+    def counted(data: bytes) -> reading.Cells:
+        calls.append(data)
+        return real(data)
+
+    monkeypatch.setattr(reading, "read_delimited", counted)
+    reading.forget_last_read()
     whole = reading.read_cells(content, "a.csv")
     assert reading.read_cells(content, "b.csv", rows=2) == whole[:2]
     assert reading.read_cells(content, "a.csv") is whole and len(calls) == 1
