@@ -398,7 +398,7 @@ def order_record_test(
     an urgent task; it does not change the order or the category by itself."""
     require(actor, Permission.RECORD_TESTS, test.order)
     test = (
-        OrderTest.objects.select_for_update()
+        OrderTest.objects.select_for_update(of=("self",))  # the task is an outer join
         .select_related("order__resident", "task")
         .get(pk=test.pk)
     )

@@ -121,7 +121,11 @@ def _follow_rule(
     on = on or timezone.localdate()
     require(actor, Permission.MANAGE_CONTROL, zone)
     with transaction.atomic():
-        zone = Zone.objects.select_for_update().select_related("site", "unit").get(pk=zone.pk)
+        zone = (
+            Zone.objects.select_for_update(of=("self",))  # the unit is an outer join
+            .select_related("site", "unit")
+            .get(pk=zone.pk)
+        )
         if not zone.is_active:
             raise ValidationError(_("The zone is already lifted."))
         found = zone_review(zone, on=on, under_control=under_control_count(zone))
