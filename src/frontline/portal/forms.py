@@ -117,3 +117,25 @@ def plain_checkin(data: QueryDict, files: MultiValueDict[str, UploadedFile]) -> 
         member_id=int(chosen), temperature=temperature, symptoms=symptoms, antigen=str(antigen),
         whereabouts=str(whereabouts),
     )  # fmt: skip
+
+
+class PortalTripForm(forms.Form):
+    """A household member declares a stay elsewhere; the travel service validates the place and
+    the dates (and screens the trip against the risk areas)."""
+
+    member = forms.TypedChoiceField(label=_("Who travelled?"), coerce=int, widget=forms.RadioSelect)
+    place = forms.CharField(
+        label=_("Where (city, district or place)"), max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-lg", "autocomplete": "off"}),
+    )  # fmt: skip
+    date_from = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+
+    def __init__(self, *args: object, members: Sequence[Resident], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.members = {m.pk: m for m in members}
+        self.fields["member"].choices = [(m.pk, public_member_label(m)) for m in members]  # type: ignore[attr-defined]

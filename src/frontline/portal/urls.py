@@ -6,4 +6,5 @@ app_name = "portal"
 urlpatterns = [
     # /h/ explains how to get a link; /h/<token>/ is a household's page.
     re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?$", views.household, name="household"),
+    re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?trips/$", views.household_trip, name="trip"),
 ]

@@ -13,7 +13,9 @@ from frontline.core.forms import add_service_errors
 from frontline.health import services
 from frontline.health.links import household_by_token
 from frontline.health.models import Checkin, CheckinSource
-from frontline.portal.forms import PortalCheckinForm, PostedCheckin, plain_checkin
+from frontline.portal.forms import PortalCheckinForm, PortalTripForm, PostedCheckin, plain_checkin
+from frontline.travel.models import TripSource
+from frontline.travel.services import trip_record
 
 
 @public
@@ -80,3 +82,31 @@ def _recorded(request: HttpRequest, checkin: Checkin) -> HttpResponse:
     outcome = "abnormal" if checkin.abnormal else "ok"
     # A plain redirect: `redirect()` would first try the path as a URL name.
     return HttpResponseRedirect(f"{request.path}?done={outcome}&m={checkin.resident_id}")
+
+
+@public
+@never_cache
+@csrf_protect
+def household_trip(request: HttpRequest, token: str | None = None) -> HttpResponse:
+    """A member of the link's household declares a trip; it is screened against the risk areas
+    at once. The same link rules as the check-in page: an unknown or revoked link is a 404."""
+    if token is None:
+        return render(request, "portal/start.html")
+    found = household_by_token(token)
+    if found is None:
+        raise Http404
+    _link, members = found
+    form = PortalTripForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            trip_record(
+                resident=form.members[data["member"]], source=TripSource.PORTAL,
+                place=data["place"], date_from=data["date_from"], date_to=data["date_to"],
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return HttpResponseRedirect(f"{request.path}?saved=1")
+    context = {"form": form, "members": members, "saved": request.GET.get("saved") == "1"}
+    return render(request, "portal/trip.html", context, status=422 if form.errors else 200)

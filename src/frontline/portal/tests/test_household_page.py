@@ -1,12 +1,13 @@
 """The household page: its own members only, nothing of anyone else, and nothing through a dead link."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -224,3 +225,55 @@ def test_a_post_with_a_photo_goes_through_the_form():
     photo = SimpleUploadedFile("a.png", PNG, content_type="image/png")
     assert plain_checkin(data, MultiValueDict({"antigen_photo": [photo]})) is None
     assert plain_checkin(data, MultiValueDict()) is not None
+
+
+def declare(token, member_pk, **fields):
+    today = timezone.localdate()
+    values = {
+        "member": member_pk,
+        "place": "某某农贸市场",
+        "date_from": (today - dt.timedelta(days=3)).isoformat(),
+        "date_to": (today - dt.timedelta(days=1)).isoformat(),
+        **fields,
+    }
+    return Client().post(f"/h/{token}/trips/", values, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_a_member_declares_a_trip_and_it_is_screened_at_once(world, links):
+    from frontline.travel.models import Trip, TripMatch, TripSource
+    from frontline.travel.services import risk_area_create
+
+    today = timezone.localdate()
+    area = risk_area_create(
+        actor=None, name="农贸市场", place="某某农贸市场", level="high",
+        valid_from=today - dt.timedelta(days=10), valid_to=None,
+    )  # fmt: skip
+    ours, _theirs = links
+    page = Client().get(f"/h/{ours}/trips/").content.decode()
+    assert "*三丰" in page and "李四" not in page
+    response = declare(ours, world.zhang.pk)
+    assert response.status_code == 302 and response["Location"].endswith("?saved=1")
+    trip = Trip.objects.get()
+    assert (trip.resident, trip.source, trip.recorded_by) == (world.zhang, TripSource.PORTAL, None)
+    assert TripMatch.objects.filter(trip=trip, area=area).exists()
+
+
+def test_a_trip_for_another_household_or_with_bad_dates_is_refused_and_nothing_written(
+    world, links
+):
+    from frontline.travel.models import Trip
+
+    ours, theirs = links
+    assert declare(theirs, world.zhang.pk).status_code == 422  # 张三丰 lives in household 1
+    today = timezone.localdate()
+    backwards = declare(
+        ours, world.zhang.pk, date_from=today.isoformat(),
+        date_to=(today - dt.timedelta(days=2)).isoformat(),
+    )  # fmt: skip
+    assert backwards.status_code == 422
+    assert Client().post("/h/not-a-real-token-123/trips/", {}).status_code == 404
+    household_link_revoke(
+        actor=world.users["admin"], link=world.household1.health_links.get(revoked_at=None)
+    )
+    assert declare(ours, world.zhang.pk).status_code == 404
+    assert not Trip.objects.exists()

@@ -20,6 +20,9 @@ def test_enter_saves_a_row_and_moves_to_the_next_persons_temperature(
     neighbour = make_resident(
         make_household(world.building1, "2", "402"), name="王小明", phone="13611112222"
     )
+    late = make_resident(
+        make_household(world.building1, "2", "403"), name="赵小红", phone="13611113333"
+    )
     page = login("grid1")
     page.goto(f"/health/buildings/{world.building1.pk}/batch/")
     first = page.locator(f"#row-{world.zhang.pk}")
@@ -43,17 +46,22 @@ def test_enter_saves_a_row_and_moves_to_the_next_persons_temperature(
     expect(second.locator(".latest")).to_contain_text("36.4")
     assert sorted(str(c.temperature) for c in Checkin.objects.all()) == ["36.4", "38.5"]
 
-    # No signal: the row says it was not saved and keeps what was typed. (First let htmx finish
-    # settling the row it just swapped in, so the row's form is wired up again.)
+    # No signal: the row says it was not saved and keeps what was typed. (A row not saved yet,
+    # wired up by htmx with the page; first no request may still be in flight.)
+    third = page.locator(f"#row-{late.pk}")
     page.wait_for_function(
-        "() => !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request')"
+        """(id) => {
+            const row = document.getElementById(id);
+            const data = row && row["htmx-internal-data"];
+            return Boolean(data && data.initHash) && !document.querySelector(".htmx-request");
+        }""",
+        arg=f"row-{late.pk}",
     )
-    page.wait_for_timeout(100)
     page.context.set_offline(True)
-    second.locator("input[name=temperature]").fill("37.0")
-    second.locator("input[name=temperature]").press("Enter")
-    expect(second.locator(".save-failed")).to_be_visible()
-    expect(second.locator("input[name=temperature]")).to_have_value("37.0")
+    third.locator("input[name=temperature]").fill("37.0")
+    third.locator("input[name=temperature]").press("Enter")
+    expect(third.locator(".save-failed")).to_be_visible()
+    expect(third.locator("input[name=temperature]")).to_have_value("37.0")
     page.context.set_offline(False)
     assert Checkin.objects.count() == 2
     page.screenshot(path=SCREENSHOT, full_page=True)
