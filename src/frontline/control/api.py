@@ -70,7 +70,7 @@ class OrderOut(Schema):
     evidence: str
 
     @staticmethod
-    def of(order: ControlOrder) -> "OrderOut":
+    def of(order: ControlOrder, edges: services.Edges | None = None) -> "OrderOut":
         progress = selectors.progress(order)
         return OrderOut(
             id=order.pk, resident_id=order.resident_id, name=order.resident.name,
@@ -79,7 +79,7 @@ class OrderOut(Schema):
             day=progress.day.number, total_days=order.total_days,
             current_measure=progress.phase.measure if progress.phase and order.is_active else None,
             next_test=progress.next_test, evidence_kind=order.evidence_kind.value,
-            evidence=services.order_evidence_words(order),
+            evidence=services.order_evidence_words(order, edges=edges),
         )  # fmt: skip
 
 
@@ -158,10 +158,11 @@ def order_list(request: AuthedRequest, filters: Query[OrderFilter]):
     )  # fmt: skip
     limit = max(1, min(filters.limit, 500))
     offset = max(0, filters.offset)
-    return {
-        "count": orders.count(),
-        "items": [OrderOut.of(order) for order in orders[offset : offset + limit]],
-    }
+    page = list(orders[offset : offset + limit])
+    edges = services.case_edges(
+        {o.contact_link.case_id for o in page if o.contact_link is not None}
+    )
+    return {"count": orders.count(), "items": [OrderOut.of(order, edges) for order in page]}
 
 
 @router.get("/orders/{order_id}", response=OrderDetailOut)

@@ -60,7 +60,14 @@ def order_list(
     if query.strip():
         orders = orders.filter(resident__in=Resident.objects.filter(search_filter(query)))
     return (
-        orders.select_related("resident__household__unit__building", "rule_set")
+        orders.select_related(
+            "resident__household__unit__building",
+            "rule_set",
+            # the evidence, which the API list puts in words
+            "contact_link__case",
+            "trip_match__area",
+            "checkin",
+        )
         .prefetch_related("tests")
         .order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["release"]))
     )

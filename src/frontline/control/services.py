@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -70,15 +70,26 @@ DEGREE_CATEGORY = {1: Category.CLOSE_CONTACT, 2: Category.CONTACT_OF_CONTACT}
 # -- evidence -----------------------------------------------------------------------------------
 
 
-def contact_degree(link: ContactLink) -> int | None:
-    """The degree of the link's contact (side b) in its case's chain of recorded links."""
-    edges = [
-        (f"r{a_r}" if a_r else f"o{a_o}", f"r{b_r}" if b_r else f"o{b_o}")
-        for a_r, a_o, b_r, b_o in ContactLink.objects.filter(case_id=link.case_id)
+Edges = dict[int, list[tuple[str, str]]]  # case id -> its links as (person key, person key)
+
+
+def case_edges(case_ids: Iterable[int]) -> Edges:
+    """The recorded links of these cases, in one query (for a list of evidence in words)."""
+    edges: Edges = {case_id: [] for case_id in case_ids}
+    for case_id, a_r, a_o, b_r, b_o in (
+        ContactLink.objects.filter(case_id__in=list(edges))
         .order_by("id")
-        .values_list("a_resident_id", "a_outside_id", "b_resident_id", "b_outside_id")
-    ]
-    reached = breadth_first(link.case.person_key, edges)
+        .values_list("case_id", "a_resident_id", "a_outside_id", "b_resident_id", "b_outside_id")
+    ):
+        edges[case_id].append((f"r{a_r}" if a_r else f"o{a_o}", f"r{b_r}" if b_r else f"o{b_o}"))
+    return edges
+
+
+def contact_degree(link: ContactLink, *, edges: Edges | None = None) -> int | None:
+    """The degree of the link's contact (side b) in its case's chain of recorded links."""
+    if edges is None or link.case_id not in edges:
+        edges = case_edges([link.case_id])
+    reached = breadth_first(link.case.person_key, edges[link.case_id])
     found = reached.get(link.b_key)
     return found[0] if found else None
 
@@ -134,10 +145,10 @@ def evidence_errors(evidence: Evidence, category: str) -> dict[str, list[str]]:
     return errors
 
 
-def evidence_words(evidence: Evidence) -> str:
+def evidence_words(evidence: Evidence, *, edges: Edges | None = None) -> str:
     """The evidence in words a resident could be shown: no other person's name."""
     if isinstance(evidence, ContactLink):
-        degree = contact_degree(evidence)
+        degree = contact_degree(evidence, edges=edges)
         kind = _("close contact") if degree == 1 else _("contact of a close contact")
         return _("Recorded as a %(kind)s of confirmed case %(reference)s, met on %(day)s.") % {
             "kind": kind, "reference": evidence.case.reference,
@@ -167,10 +178,10 @@ def order_evidence(order: ControlOrder) -> Evidence | None:
     return None
 
 
-def order_evidence_words(order: ControlOrder) -> str:
+def order_evidence_words(order: ControlOrder, *, edges: Edges | None = None) -> str:
     evidence = order_evidence(order)
     if evidence is not None:
-        return evidence_words(evidence)
+        return evidence_words(evidence, edges=edges)
     return _("Documented order %(reference)s from the sub-district.") % {
         "reference": order.document_reference
     }

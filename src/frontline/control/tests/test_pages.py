@@ -335,3 +335,17 @@ def test_evidence_without_an_order_is_listed_with_its_entry_point_until_an_order
         not in client_for("other_admin").get(reverse("control:candidates")).content.decode()
     )
     assert client_for("grid1").get(reverse("control:candidates")).status_code == 403
+
+
+def test_the_api_list_reads_the_evidence_of_a_page_in_a_fixed_number_of_queries(
+    world, client_for, today, django_assert_max_num_queries
+):
+    add_contacts(world, 2, 0, today)
+    client = client_for("grid1")
+    with django_assert_max_num_queries(12) as few:
+        client.get("/api/v1/control/orders")
+    add_contacts(world, 6, 2, today)  # a second case, more orders
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get("/api/v1/control/orders", **EN).json()
+    assert body["count"] == 8
+    assert all("close contact" in item["evidence"] for item in body["items"])
