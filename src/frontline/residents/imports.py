@@ -37,7 +37,7 @@ from frontline.residents.models import (
     RosterMapping,
 )
 from frontline.residents.roster import FIELD_LABELS, check_size, parse_roster, read_cells
-from frontline.residents.roster.headers import HEADER_SCAN_ROWS, find_header, shape_key
+from frontline.residents.roster.headers import find_header, shape_key
 from frontline.residents.statistics import refresh_statistics
 from frontline.residents.validation import (
     EDITABLE_FIELDS,
@@ -97,8 +97,8 @@ def roster_upload(
     ).exists():
         raise ValidationError({"community": [_("You may not add residents in this community.")]})
     check_size(len(content))
-    # RosterError for an unreadable file; the header is among the first rows.
-    header = find_header(read_cells(content, filename, rows=HEADER_SCAN_ROWS))
+    # RosterError for an unreadable file; the cells stay kept for the preview and the commit.
+    header = find_header(read_cells(content, filename))
     shape = shape_key(header.labels)
     remembered = RosterMapping.objects.filter(community=community, shape=shape).first()
     return RosterImport.objects.create(

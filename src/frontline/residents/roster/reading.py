@@ -57,9 +57,9 @@ def check_size(size: int) -> None:
         )
 
 
-def read_cells(data: bytes, filename: str, *, rows: int | None = None) -> Cells:
-    """Return the rows of cells of the file (the first `rows` when given), or raise RosterError
-    with the reason. The cells may be shared with the next caller reading the same file."""
+def read_cells(data: bytes, filename: str) -> Cells:
+    """Return the rows of cells of the file, or raise RosterError with the reason. The cells may
+    be shared with the next caller reading the same file."""
     check_size(len(data))
     extension = PurePath(filename).suffix.lower()
     if extension not in ACCEPTED_EXTENSIONS:
@@ -82,7 +82,7 @@ def read_cells(data: bytes, filename: str, *, rows: int | None = None) -> Cells:
         if not any(has_content(cell) for row in cells for cell in row):
             raise_empty()
         _last_read[key] = (time.monotonic(), cells)
-    return cells[:rows] if rows is not None else cells
+    return cells
 
 
 KEEP_SECONDS = 600.0
