@@ -106,6 +106,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if not DATABASE_URL.endswith(":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # Tests get a file beside it, not Django's shared in-memory database: the browser tests'
+        # live server answers htmx's parallel requests in several threads, and an in-memory
+        # database would be one connection shared by all of them.
+        test_name = Path(DATABASES["default"]["NAME"]).with_suffix(".test.sqlite3")
+        DATABASES["default"]["TEST"] = {"NAME": str(test_name)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("FRONTLINE_REDIS_URL", schemes=("redis", "rediss", "unix"))
