@@ -4,14 +4,17 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from frontline.accounts.access import Permission, api_requires
-from frontline.control import selectors, services
+from frontline.control import selectors, services, transition
 from frontline.control.models import ControlOrder, OrderStatus, OrderTest
 from frontline.core.http import AuthedRequest
 from frontline.core.schemas import Page
+from frontline.policy.models import RuleSet
+from frontline.policy.selectors import rule_set_get
 
 router = Router(tags=["control"])
 
@@ -246,3 +249,89 @@ def test_record(request: AuthedRequest, test_id: int, payload: ResultIn):
 
 
 test_record.__test__ = False  # type: ignore[attr-defined]
+
+
+class ReplanOut(Schema):
+    order_id: int
+    resident_id: int
+    name: str
+    household: str
+    category: str
+    rule_set_before: str
+    start_on: dt.date
+    release_before: dt.date
+    release_on: dt.date
+    identified: bool
+    measure_before: str | None
+    measure_after: str | None
+    tests_added: list[dt.date]
+    tests_dropped: list[dt.date]
+
+
+class TransitionOut(Schema):
+    """What confirming would change; send `fingerprint` back to confirm exactly this."""
+
+    rule_set_id: int
+    rule_set: str
+    effective_from: dt.date
+    fingerprint: str
+    orders: int
+    earlier: int
+    later: int
+    ended: int
+    tests_added: int
+    tests_dropped: int
+    items: list[ReplanOut]
+
+
+class TransitionIn(Schema):
+    fingerprint: str = ""
+    reason: str = ""
+
+
+class MovedOut(Schema):
+    moved: int
+
+
+def _published(request: AuthedRequest, rule_set_id: int) -> RuleSet:
+    rule_set = rule_set_get(viewer=request.user, pk=rule_set_id)
+    if not rule_set.is_published:
+        raise Http404
+    return rule_set
+
+
+@router.get("/transitions/{rule_set_id}", response=TransitionOut)
+@api_requires(Permission.MANAGE_CONTROL, per_object=True)
+def transition_preview(request: AuthedRequest, rule_set_id: int):
+    """The running orders in your communities that a published rule set changes, and how."""
+    preview = transition.transition_preview(
+        viewer=request.user, rule_set=_published(request, rule_set_id)
+    )
+    return TransitionOut(
+        rule_set_id=preview.rule_set.pk, rule_set=preview.rule_set.name,
+        effective_from=preview.effective, fingerprint=preview.fingerprint,
+        **vars(preview.counts),
+        items=[
+            ReplanOut(
+                order_id=plan.order.pk, resident_id=plan.order.resident_id,
+                name=plan.order.resident.name, household=plan.order.resident.household.label,
+                category=plan.order.category, rule_set_before=plan.order.rule_set.name,
+                start_on=plan.order.start_on, release_before=plan.order.release_on,
+                release_on=plan.release_on, identified=plan.identified,
+                measure_before=plan.measure_before, measure_after=plan.measure_after,
+                tests_added=list(plan.added), tests_dropped=list(plan.dropped),
+            )
+            for plan in preview.plans
+        ],
+    )  # fmt: skip
+
+
+@router.post("/transitions/{rule_set_id}", response=MovedOut)
+@api_requires(Permission.MANAGE_CONTROL, per_object=True)
+def transition_apply(request: AuthedRequest, rule_set_id: int, payload: TransitionIn):
+    """Move the orders of the preview whose fingerprint you send; 422 when they changed since."""
+    moved = transition.transition_apply(
+        actor=request.user, rule_set=_published(request, rule_set_id),
+        fingerprint_seen=payload.fingerprint, reason=payload.reason,
+    )  # fmt: skip
+    return MovedOut(moved=moved)

@@ -101,6 +101,58 @@ def extended(phases: Sequence[PhaseSnapshot], days: int) -> list[PhaseSnapshot]:
     return [*phases[:-1], longer]
 
 
+def _clipped(phase: PhaseSnapshot, *, first: date, last: date) -> PhaseSnapshot | None:
+    """The part of `phase` between `first` and `last` (inclusive), its test days renumbered
+    from its new first day; None when nothing is left."""
+    start, end = max(phase.start, first), min(phase.end, last)
+    if start > end:
+        return None
+    tests = tuple((day - start).days + 1 for day in phase.test_dates if start <= day <= end)
+    return PhaseSnapshot(phase.measure, (end - start).days + 1, start, end, tests)
+
+
+def _joined(phases: Sequence[PhaseSnapshot]) -> list[PhaseSnapshot]:
+    """Phases with each run of back-to-back pieces under the same measure made one phase."""
+    joined: list[PhaseSnapshot] = []
+    for phase in phases:
+        previous = joined[-1] if joined else None
+        if (
+            previous is None
+            or previous.measure != phase.measure
+            or previous.end + timedelta(days=1) != phase.start
+        ):
+            joined.append(phase)
+            continue
+        tests = (*previous.test_days, *(n + previous.days for n in phase.test_days))
+        joined[-1] = PhaseSnapshot(
+            phase.measure, previous.days + phase.days, previous.start, phase.end, tests
+        )
+    return joined
+
+
+def replanned(
+    phases: Sequence[PhaseSnapshot],
+    *,
+    start: date,
+    effective: date,
+    specs: Iterable[tuple[str, int, Sequence[int]]] | None,
+) -> list[PhaseSnapshot]:
+    """An order's phases once new rules take effect on `effective`, mid-order.
+
+    The days before `effective` keep the phases the order had; from `effective` on, the order
+    follows what the new rules (`specs`, laid from the order's own start, so the days already
+    served count) hold for those days. `specs=None` means the new rules no longer identify the
+    category, so nothing follows. Back-to-back pieces under the same measure join into one phase.
+    The release date is the day after the last phase, so never before `effective` when the
+    order ran before it.
+    """
+    before = [_clipped(phase, first=start, last=effective - timedelta(days=1)) for phase in phases]
+    after = [
+        _clipped(phase, first=effective, last=phase.end) for phase in phases_from(specs, start)
+    ] if specs is not None else []  # fmt: skip
+    return _joined([phase for phase in (*before, *after) if phase is not None])
+
+
 @dataclass(frozen=True)
 class DayCount:
     """Day `number` of `total`; `number` is 0 before the start and past `total` after the end."""

@@ -252,6 +252,7 @@ class EventKind(models.TextChoices):
     TEST_RECORDED = "test_recorded", _("Test result recorded")
     RELEASED = "released", _("Released")
     OVERRIDDEN = "overridden", _("Released by override")
+    REPLANNED = "replanned", _("Moved to new rules")
 
 
 class AppendOnlyQuerySet(models.QuerySet["OrderEvent"]):

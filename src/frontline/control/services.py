@@ -201,7 +201,27 @@ def _sampling_title(resident: Resident, test: OrderTest, order: ControlOrder) ->
     }  # fmt: skip
 
 
-def _audit(
+def test_add(
+    *, actor: User, order: ControlOrder, test: arithmetic.PlannedTest,
+    phases: Sequence[arithmetic.PhaseSnapshot],
+) -> OrderTest:  # fmt: skip
+    """A test day of `order` (its phases already saved) with its sampling task, due that day."""
+    row = OrderTest.objects.create(
+        order=order, day=test.day, phase_index=test.phase_index, day_in_phase=test.day_in_phase,
+        measure=phases[test.phase_index].measure,
+    )  # fmt: skip
+    row.task = task_create(
+        title=_sampling_title(order.resident, row, order), target=order.resident, source=row,
+        due_at=_due(row.day), priority=TaskPriority.HIGH, actor=actor,
+    )  # fmt: skip
+    row.save(update_fields=["task"])
+    return row
+
+
+test_add.__test__ = False  # type: ignore[attr-defined]
+
+
+def audit_order(
     *, actor: User, order: ControlOrder, action: AuditAction, fields: Sequence[str], reason: str,
     details: dict[str, object] | None = None,
 ) -> None:  # fmt: skip
@@ -298,22 +318,14 @@ def order_create(
             {"category": [_("This resident already has an active order of this category.")]}
         ) from error
     for test in arithmetic.planned_tests(phases):
-        row = OrderTest.objects.create(
-            order=order, day=test.day, phase_index=test.phase_index,
-            day_in_phase=test.day_in_phase, measure=phases[test.phase_index].measure,
-        )  # fmt: skip
-        row.task = task_create(
-            title=_sampling_title(person, row, order), target=person, source=row,
-            due_at=_due(row.day), priority=TaskPriority.HIGH, actor=actor,
-        )  # fmt: skip
-        row.save(update_fields=["task"])
+        test_add(actor=actor, order=order, test=test, phases=phases)
     OrderEvent.objects.create(
         order=order, kind=EventKind.CREATED, actor=actor, reason=reason.strip(),
         evidence=evidence_label[:300],
         details={"category": str(category), "rule_set": rule_set.name, "start": start.isoformat(),
                  "release_on": order.release_on.isoformat()},
     )  # fmt: skip
-    _audit(
+    audit_order(
         actor=actor, order=order, action=AuditAction.CREATE,
         fields=["category", "start_on", "release_on", "status"], reason=reason.strip(),
         details={"evidence": order.evidence_kind.value},
@@ -360,7 +372,7 @@ def order_extend(
         details={"days": days, "release_before": before.isoformat(),
                  "release_on": order.release_on.isoformat()},
     )  # fmt: skip
-    _audit(
+    audit_order(
         actor=actor, order=order, action=AuditAction.UPDATE,
         fields=["phases", "release_on"], reason=reason.strip(), details={"days": days},
     )  # fmt: skip
@@ -394,7 +406,7 @@ def order_transfer(*, actor: User, order: ControlOrder, reason: str) -> ControlO
         order=order, kind=EventKind.TRANSFERRED, actor=actor, reason=reason.strip(),
         details={"tasks_cancelled": cancelled},
     )  # fmt: skip
-    _audit(
+    audit_order(
         actor=actor, order=order, action=AuditAction.UPDATE, fields=["status"],
         reason=reason.strip(), details={"status": OrderStatus.TRANSFERRED.value},
     )  # fmt: skip
@@ -449,7 +461,7 @@ def order_record_test(
             target=order.resident, source=test, priority=TaskPriority.URGENT, actor=actor,
             description=evidence,
         )  # fmt: skip
-    _audit(
+    audit_order(
         actor=actor, order=order, action=AuditAction.UPDATE, fields=["tests"], reason="",
         details={"test_day": test.day.isoformat(), "result": result},
     )  # fmt: skip
@@ -513,7 +525,7 @@ def order_release(
         details={"on": day.isoformat(), "override": override,
                  "blockers": [str(b) for b in check.blockers], "tasks_cancelled": cancelled},
     )  # fmt: skip
-    _audit(
+    audit_order(
         actor=actor, order=order, action=AuditAction.UPDATE, fields=["status"],
         reason=reason.strip(), details={"status": OrderStatus.RELEASED.value, "override": override},
     )  # fmt: skip

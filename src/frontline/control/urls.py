@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/extend/", views.order_extend, name="extend"),
     path("<int:pk>/transfer/", views.order_transfer, name="transfer"),
     path("<int:pk>/release/", views.order_release, name="release"),
+    path("rules/<int:pk>/", views.transition, name="transition"),
+    path("rules/<int:pk>/impact/", views.transition_impact, name="transition_impact"),
     path("tests/<int:pk>/record/", views.test_record, name="test_record"),
 ]

@@ -4,7 +4,7 @@ goes through `services`; these views only parse forms and pick templates."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from frontline.accounts.access import Permission, has_permission, require, requires
 from frontline.control import selectors, services
+from frontline.control import transition as transitions
 from frontline.control.forms import (
     DocumentOrderForm,
     ExtendForm,
@@ -31,6 +32,7 @@ from frontline.core.http import AuthedRequest
 from frontline.core.models import AuditAction
 from frontline.core.pagination import paginate
 from frontline.policy.models import Category, Measure
+from frontline.policy.selectors import rule_set_get
 
 PRINT_LIMIT = 1000
 
@@ -58,6 +60,7 @@ def order_list(request: AuthedRequest) -> HttpResponse:
     page = paginate(request, selectors.order_list(viewer=request.user, **filters))
     context = {
         **filters, "q": filters["query"], "page": page, "rows": _rows(list(page.object_list)),
+        "pending": [] if request.htmx else transitions.pending_transitions(viewer=request.user),
         "categories": Category.choices, "measures": Measure.choices, "statuses": OrderStatus.choices,
         "buildings": selectors.order_buildings(viewer=request.user),
     }  # fmt: skip
@@ -300,3 +303,56 @@ def test_record(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 test_record.__test__ = False  # type: ignore[attr-defined]
+
+
+# -- a new rule set takes over running orders ---------------------------------------------------
+
+
+@requires(Permission.MANAGE_CONTROL, per_object=True)
+def transition(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The preview of what a published rule set changes in the running orders of the admin's
+    communities, and its confirmation, which applies exactly what the preview showed."""
+    rule_set = rule_set_get(viewer=request.user, pk=pk)
+    if not rule_set.is_published:
+        raise Http404
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            moved = transitions.transition_apply(
+                actor=request.user, rule_set=rule_set,
+                fingerprint_seen=request.POST.get("fingerprint", ""),
+                reason=request.POST.get("reason", ""),
+            )  # fmt: skip
+        except ValidationError as error:
+            errors = [str(message) for message in error.messages]
+        else:
+            messages.success(
+                request,
+                _("%(n)d orders now follow %(rules)s.") % {"n": moved, "rules": rule_set.name},
+            )
+            return redirect("control:list")
+    preview = transitions.transition_preview(viewer=request.user, rule_set=rule_set)
+    context = {
+        "preview": preview, "rule_set": rule_set, "errors": errors,
+        "page": paginate(request, preview.plans), "reason": request.POST.get("reason", ""),
+    }  # fmt: skip
+    return render(request, "control/transition.html", context, status=409 if errors else 200)
+
+
+@require_safe
+@requires(Permission.EDIT_POLICY, per_object=True)
+def transition_impact(request: AuthedRequest, pk: int) -> HttpResponse:
+    """For the publish page: per community, how many running orders the rule set would change
+    if it took effect on `?effective_from=`. Counts only."""
+    rule_set = rule_set_get(viewer=request.user, pk=pk)
+    try:
+        effective = date.fromisoformat(request.GET.get("effective_from", ""))
+    except ValueError:
+        effective = None
+    rows = (
+        transitions.impact(viewer=request.user, rule_set=rule_set, effective=effective)
+        if effective
+        else []
+    )
+    context = {"rows": rows, "effective": effective, "rule_set": rule_set}
+    return render(request, "control/transition_impact.html", context)

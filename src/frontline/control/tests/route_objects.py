@@ -10,7 +10,9 @@ from frontline.control.services import order_create
 from frontline.policy.models import Category
 from frontline.policy.presets import install_presets
 
-KINDS = {"control:": "control_order", "control:test": "order_test"}
+KINDS = {
+    "control:": "control_order", "control:test": "order_test", "control:transition": "rule_set",
+}  # fmt: skip
 POST_ONLY: set[str] = set()
 API_PARAMS = {"order_id": "control_order", "test_id": "order_test"}
 

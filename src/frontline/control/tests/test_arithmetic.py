@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from frontline.control.arithmetic import (
     planned_tests,
     release_check,
     release_date,
+    replanned,
     total_days,
 )
 
@@ -122,3 +124,109 @@ def test_a_document_is_accepted_only_as_pdf_png_or_jpeg(content):
     errors = evidence_errors(evidence, "close_contact")
     assert ("document" in errors) == (not content.startswith(SIGNATURES))
     assert set(errors) <= {"document"}
+
+
+# -- a rule change mid-order ---------------------------------------------------------------------
+
+TWENTY_CLOSE_CONTACT = [
+    ("centralised_isolation", 5, [1, 2, 3, 5]),
+    ("home_isolation", 3, [1, 3]),
+]
+
+
+def _plan(phases: list[PhaseSnapshot]) -> list[tuple[str, dt.date, dt.date, tuple[int, ...]]]:
+    return [(p.measure, p.start, p.end, p.test_days) for p in phases]
+
+
+def test_the_20_measures_taking_effect_on_day_4_of_a_9th_edition_close_contact():
+    start, effective = D(2022, 11, 8), D(2022, 11, 11)
+    old = phases_from(NINTH_CLOSE_CONTACT, start)
+    new = replanned(old, start=start, effective=effective, specs=TWENTY_CLOSE_CONTACT)
+    # days 1-3 as they were; from day 4 the new plan counted from day 1: 5 centralised + 3 home
+    assert _plan(new) == [
+        ("centralised_isolation", D(2022, 11, 8), D(2022, 11, 12), (1, 2, 3, 5)),
+        ("home_isolation", D(2022, 11, 13), D(2022, 11, 15), (1, 3)),
+    ]
+    assert release_date(old, start) == D(2022, 11, 18)
+    assert release_date(new, start) == D(2022, 11, 16)
+    assert total_days(new) == 8
+
+
+def test_new_rules_shorter_than_the_days_served_release_on_the_effective_date():
+    start, effective = D(2022, 11, 2), D(2022, 11, 11)  # day 10: the new 8 days are over
+    old = phases_from(NINTH_CLOSE_CONTACT, start)
+    new = replanned(old, start=start, effective=effective, specs=TWENTY_CLOSE_CONTACT)
+    assert _plan(new) == [
+        ("centralised_isolation", D(2022, 11, 2), D(2022, 11, 8), (1, 2, 3, 5, 7)),
+        ("home_health_monitoring", D(2022, 11, 9), D(2022, 11, 10), ()),  # home day 3 lapses
+    ]
+    assert release_date(new, start) == effective
+
+
+def test_a_category_no_longer_identified_ends_the_day_before_the_rules_take_effect():
+    start, effective = D(2023, 1, 5), D(2023, 1, 8)
+    old = phases_from(TWENTY_CLOSE_CONTACT, start)
+    new = replanned(old, start=start, effective=effective, specs=None)
+    assert _plan(new) == [("centralised_isolation", D(2023, 1, 5), D(2023, 1, 7), (1, 2, 3))]
+    assert release_date(new, start) == effective
+
+
+def test_rules_in_force_before_the_order_began_replace_it_whole():
+    start = D(2022, 11, 12)
+    old = phases_from(NINTH_CLOSE_CONTACT, start)
+    new = replanned(old, start=start, effective=D(2022, 11, 11), specs=TWENTY_CLOSE_CONTACT)
+    assert new == phases_from(TWENTY_CLOSE_CONTACT, start)
+
+
+measures = st.sampled_from(["centralised_isolation", "home_isolation", "home_health_monitoring"])
+
+
+@st.composite
+def phase_specs_(draw: st.DrawFn) -> list[tuple[str, int, list[int]]]:
+    specs = []
+    for _ in range(draw(st.integers(1, 3))):
+        days = draw(st.integers(1, 10))
+        specs.append((draw(measures), days, draw(st.sets(st.integers(1, days), max_size=4))))
+    return [(m, d, sorted(t)) for m, d, t in specs]
+
+
+def _measure_on(phases: list[PhaseSnapshot], day: dt.date) -> str | None:
+    found = phase_on(phases, day)
+    return found[1].measure if found else None
+
+
+def _test_dates(phases: list[PhaseSnapshot]) -> set[dt.date]:
+    return {test.day for test in planned_tests(phases)}
+
+
+@given(
+    old_specs=phase_specs_(),
+    new_specs=st.one_of(st.none(), phase_specs_()),
+    start=st.dates(D(2022, 1, 1), D(2023, 12, 31)),
+    offset=st.integers(-5, 40),
+)
+def test_a_replanned_order_keeps_the_past_and_follows_the_new_rules_from_the_effective_date(
+    old_specs, new_specs, start, offset
+):
+    old = phases_from(old_specs, start)
+    effective = min(start + dt.timedelta(days=offset), release_date(old, start))  # still running
+    new = replanned(old, start=start, effective=effective, specs=new_specs)
+    fresh = phases_from(new_specs, start) if new_specs is not None else []
+    release = release_date(new, start)
+    # back to back from the start, no two neighbours under the same measure
+    for before, after in itertools.pairwise(new):
+        assert after.start == before.end + dt.timedelta(days=1)
+        assert after.measure != before.measure
+    if new:
+        assert new[0].start == start
+    # each day: the old measure before the effective date, the new one from it
+    day = start - dt.timedelta(days=1)
+    while day <= max(release, release_date(old, start)) + dt.timedelta(days=1):
+        expected = _measure_on(old, day) if day < effective else _measure_on(fresh, day)
+        assert _measure_on(new, day) == expected, day
+        day += dt.timedelta(days=1)
+    assert _test_dates(new) == {d for d in _test_dates(old) if d < effective} | {
+        d for d in _test_dates(fresh) if d >= effective
+    }
+    assert release == max(release_date(fresh, start) if fresh else start, effective)
+    assert total_days(new) == sum(phase.days for phase in new)
