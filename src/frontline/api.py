@@ -76,6 +76,7 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
+    from frontline.care.api import router as care
     from frontline.contacts.api import router as contacts
     from frontline.control.api import router as control
     from frontline.health.api import router as health
@@ -83,6 +84,7 @@ def _mount() -> None:
     from frontline.policy.api import router as policy
     from frontline.residents.api import router as residents
     from frontline.residents.import_api import router as roster_imports
+    from frontline.sampling.api import router as sampling
     from frontline.tasks.api import router as tasks
     from frontline.travel.api import router as travel
     from frontline.zones.api import router as zones
@@ -97,6 +99,8 @@ def _mount() -> None:
     api.add_router("/control", control)
     api.add_router("/zones", zones)
     api.add_router("/policy", policy)
+    api.add_router("/sampling", sampling)
+    api.add_router("/care", care)
 
 
 _mount()

@@ -106,6 +106,8 @@ def world(db: None) -> World:
         "volunteer": make_user("volunteer", Role.VOLUNTEER, community=community),
         "sampler": make_user("sampler", Role.MEDICAL_SAMPLER, community=community),
         "counsellor": make_user("counsellor", Role.COUNSELLOR, community=community),
+        "supervisor": make_user("supervisor", Role.CARE_SUPERVISOR, community=community),
+        "lab": make_user("lab", Role.LAB, subdistrict=subdistrict),
         "other_admin": make_user("other_admin", Role.COMMUNITY_ADMIN, community=other),
     }
     return World(

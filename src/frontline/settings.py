@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "frontline.contacts",
     "frontline.control",
     "frontline.zones",
+    "frontline.sampling",
+    "frontline.care",
     "frontline.portal",
     "frontline.tasks",
     "frontline.reports",

@@ -17,6 +17,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("control/", include("frontline.control.urls")),
     path("zones/", include("frontline.zones.urls")),
     path("policy/", include("frontline.policy.urls")),
+    path("sampling/", include("frontline.sampling.urls")),
+    path("care/", include("frontline.care.urls")),
     path("h/", include("frontline.portal.urls")),
     path("audit/", include("frontline.core.urls")),
     path("api/v1/", api.urls),

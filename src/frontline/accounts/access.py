@@ -39,30 +39,49 @@ class Permission(enum.StrEnum):
     MANAGE_CONTROL = "manage_control"  # create, extend, transfer and release control orders
     OVERRIDE_RELEASE = "override_release"  # release without the required negative results
     RECORD_TESTS = "record_tests"  # record nucleic-acid and antigen test results
+    PLAN_SAMPLING = "plan_sampling"  # mass-testing rounds, sites, pooling, assignments
+    SAMPLE = "sample"  # scan tubes and people at a sampling site or door to door
+    POST_LAB_RESULTS = (
+        "post_lab_results"  # a laboratory's result files (the lab account's only right)
+    )
+    SCREEN_RESIDENTS = "screen_residents"  # record PHQ/GAD screenings on residents' behalf
+    VIEW_CARE = "view_care"  # that a care case exists, its risk level and next contact; never notes
+    MANAGE_CARE = "manage_care"  # open, assign, refer and close care cases; follow-up schedules
+    COUNSEL = "counsel"  # hold care cases, write and read the notes of one's own cases
+    READ_CARE_NOTES = "read_care_notes"  # a supervisor's explicit right to read any case's notes
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUBDISTRICT_OFFICER: frozenset({P.VIEW_AGGREGATES, P.MANAGE_RISK_AREAS, P.EDIT_POLICY}),
-    Role.COMMUNITY_ADMIN: frozenset(Permission),
+    # everything but counselling notes (the counsellor's and the supervisor's) and lab postings
+    Role.COMMUNITY_ADMIN: frozenset(Permission) - {P.READ_CARE_NOTES, P.COUNSEL, P.POST_LAB_RESULTS},
     Role.FULL_TIME_WORKER: frozenset(
         {P.VIEW_PLACES, P.EDIT_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.REVEAL_IDENTITY,
          P.WORK_TASKS, P.ASSIGN_TASKS, P.VIEW_HEALTH, P.RECORD_HEALTH, P.MANAGE_RISK_AREAS,
-         P.MANAGE_CONTROL, P.RECORD_TESTS}
+         P.MANAGE_CONTROL, P.RECORD_TESTS, P.PLAN_SAMPLING, P.SAMPLE, P.SCREEN_RESIDENTS,
+         P.VIEW_CARE}
     ),
     Role.PART_TIME_WORKER: frozenset(
         {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,
-         P.RECORD_HEALTH}
+         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE}
     ),
     Role.GRID_WORKER: frozenset(
         {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,
-         P.RECORD_HEALTH}
+         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE}
     ),
     Role.VOLUNTEER: frozenset({P.WORK_TASKS}),
     Role.MEDICAL_SAMPLER: frozenset(
-        {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH, P.RECORD_TESTS}
+        {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH, P.RECORD_TESTS, P.SAMPLE}
     ),
-    Role.COUNSELLOR: frozenset({P.VIEW_RESIDENTS, P.WORK_TASKS}),
+    Role.COUNSELLOR: frozenset(
+        {P.VIEW_RESIDENTS, P.WORK_TASKS, P.SCREEN_RESIDENTS, P.VIEW_CARE, P.MANAGE_CARE, P.COUNSEL}
+    ),
+    Role.CARE_SUPERVISOR: frozenset(
+        {P.VIEW_RESIDENTS, P.WORK_TASKS, P.SCREEN_RESIDENTS, P.VIEW_CARE, P.MANAGE_CARE, P.COUNSEL,
+         P.READ_CARE_NOTES}
+    ),
+    Role.LAB: frozenset({P.POST_LAB_RESULTS}),
 }  # fmt: skip
 
 

@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer")
     MEDICAL_SAMPLER = "medical_sampler", _("Medical sampler")
     COUNSELLOR = "counsellor", _("Counsellor")
+    CARE_SUPERVISOR = "care_supervisor", _("Counselling supervisor")
+    LAB = "lab", _("Laboratory")
 
 
 class User(AbstractUser):

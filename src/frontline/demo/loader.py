@@ -362,6 +362,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, Role, str, str], ...] = (
     ("volunteer", Role.VOLUNTEER, "community", "陈晨（志愿者）"),
     ("sampler", Role.MEDICAL_SAMPLER, "community", "赵丽（采样医生）"),
     ("counsellor", Role.COUNSELLOR, "community", "孙悦（心理咨询师）"),
+    ("supervisor", Role.CARE_SUPERVISOR, "community", "吴静（心理督导）"),
+    ("lab", Role.LAB, "subdistrict", "区疾控检测实验室"),
 )
 
 

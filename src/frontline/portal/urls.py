@@ -1,5 +1,6 @@
 from django.urls import re_path
 
+from frontline.care import portal_views as care
 from frontline.portal import views
 
 app_name = "portal"
@@ -7,4 +8,5 @@ urlpatterns = [
     # /h/ explains how to get a link; /h/<token>/ is a household's page.
     re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?$", views.household, name="household"),
     re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?trips/$", views.household_trip, name="trip"),
+    re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?care/$", care.screening, name="care"),
 ]

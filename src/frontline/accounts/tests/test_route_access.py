@@ -20,7 +20,8 @@ from frontline.tasks.services import task_create
 
 # Routes that are neither pages of ours nor the API: Django's admin (superusers only), static files.
 FOREIGN_PREFIXES = ("admin/", "static/")
-ROLES = ["officer", "admin", "fulltime", "parttime", "grid1", "volunteer", "sampler", "counsellor"]
+ROLES = ["officer", "admin", "fulltime", "parttime", "grid1", "volunteer", "sampler", "counsellor",
+         "supervisor", "lab"]  # fmt: skip
 POST_ONLY = {
     "tasks:take", "tasks:finish", "tasks:cancel", "tasks:hand_over", "residents:reveal",
     "residents:import_commit", "residents:import_cancel", "residents:sweep_close", "residents:sweep_visit",

@@ -177,11 +177,11 @@ def test_every_role_gets_an_account_with_the_right_scope() -> None:
     assert [row[0] for row in logins] == [*(a[0] for a in DEMO_ACCOUNTS), SUPERUSER]
     assert {a[1] for a in DEMO_ACCOUNTS} == set(Role)
     grid1 = Grid.objects.get(community=community, name="第1网格")
-    for username, role, _level, _display in DEMO_ACCOUNTS:
+    for username, role, level, _display in DEMO_ACCOUNTS:
         user = User.objects.get(username=username)
         (assignment,) = RoleAssignment.objects.filter(user=user)
         assert assignment.role == role
-        if role == Role.SUBDISTRICT_OFFICER:
+        if level == "subdistrict":
             assert assignment.scope == community.subdistrict
         elif role == Role.GRID_WORKER:
             assert assignment.scope == grid1
