@@ -21,11 +21,14 @@ Viewer = User | AnonymousUser
 
 
 def _round_scope(viewer: Viewer) -> Q:
-    planned = scoped(viewer, Permission.PLAN_SAMPLING, Round) | scoped(
+    assigned = scoped(viewer, Permission.SAMPLE, Round) & Q(sites__samplers=viewer.pk)
+    if has_permission(viewer, Permission.SAMPLE) and not has_permission(
+        viewer, Permission.PLAN_SAMPLING
+    ):
+        return assigned  # a sampler: only where they are assigned, whatever else they read
+    return scoped(viewer, Permission.PLAN_SAMPLING, Round) | scoped(
         viewer, Permission.VIEW_HEALTH, Round
     )
-    assigned = scoped(viewer, Permission.SAMPLE, Round) & Q(sites__samplers=viewer.pk)
-    return planned | assigned
 
 
 def round_list(*, viewer: Viewer) -> QuerySet[Round]:
@@ -68,6 +71,16 @@ def tube_get(*, viewer: Viewer, pk: int) -> Tube:
 
 def tube_by_barcode(*, viewer: Viewer, round: Round, barcode: str) -> Tube | None:
     return Tube.objects.filter(round=round, barcode=barcode).first()
+
+
+def sample_by_scan(*, round: Round, scan_id: str) -> Sample | None:
+    if not scan_id:
+        return None
+    return (
+        Sample.objects.filter(round=round, scan_id=scan_id)
+        .select_related("resident", "tube")
+        .first()
+    )
 
 
 def tube_results(tube: Tube) -> list[ResultEntry]:

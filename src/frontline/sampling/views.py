@@ -1,0 +1,352 @@
+"""Pages of mass testing: the rounds, planning a round with pool advice, a round with its sites
+and positive tubes, the sampler's scanning page, the lab result upload and a tube's people.
+Every write goes through `services`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from frontline.accounts.access import Permission, has_permission, require, requires
+from frontline.accounts.models import User
+from frontline.core.http import AuthedRequest
+from frontline.core.identity import document_digest, normalise_document
+from frontline.health.links import household_by_token
+from frontline.places.models import Building, Community
+from frontline.residents.models import Resident, ResidentStatus
+from frontline.residents.roster import RosterError
+from frontline.sampling import pooling, selectors, services
+from frontline.sampling.lab_file import read_lab_file
+from frontline.sampling.models import POOL_SIZES, Round, Site, Tube
+
+VIEWERS = (Permission.PLAN_SAMPLING, Permission.SAMPLE, Permission.VIEW_HEALTH)
+PICK_LIMIT = 12
+
+
+@require_safe
+@requires(*VIEWERS)
+def round_list(request: AuthedRequest) -> HttpResponse:
+    rounds = selectors.round_list(viewer=request.user)
+    return render(request, "sampling/list.html", {"rounds": rounds})
+
+
+def _communities(user: User) -> list[Community]:
+    from frontline.accounts.access import scoped
+
+    return list(
+        Community.objects.filter(scoped(user, Permission.PLAN_SAMPLING, Community)).order_by("name")
+    )
+
+
+def _moment(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+@requires(Permission.PLAN_SAMPLING)
+def round_new(request: AuthedRequest) -> HttpResponse:
+    communities = _communities(request.user)
+    if not communities:
+        raise Http404
+    chosen = request.POST.get("community") or request.GET.get("community") or communities[0].pk
+    community = next((c for c in communities if str(c.pk) == str(chosen)), communities[0])
+    buildings = list(Building.objects.filter(community=community).order_by("number"))
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {"pool_size": 10, "buildings": []}
+    if request.method == "POST":
+        picked = set(request.POST.getlist("buildings"))
+        values = {
+            "name": request.POST.get("name", ""), "starts_at": request.POST.get("starts_at", ""),
+            "ends_at": request.POST.get("ends_at", ""),
+            "pool_size": int(request.POST.get("pool_size", "0") or 0), "buildings": picked,
+        }  # fmt: skip
+        try:
+            created = services.round_create(
+                actor=request.user, community=community, name=values["name"],
+                starts_at=_moment(values["starts_at"]), ends_at=_moment(values["ends_at"]),
+                pool_size=values["pool_size"],
+                buildings=[b for b in buildings if str(b.pk) in picked],
+            )  # fmt: skip
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, _("The round is planned. Add its sampling sites."))
+            return redirect("sampling:detail", pk=created.pk)
+    context = {
+        "communities": communities, "community": community, "buildings": buildings,
+        "errors": errors, "values": values, "pool_sizes": POOL_SIZES,
+    }  # fmt: skip
+    return render(request, "sampling/new.html", context, status=422 if errors else 200)
+
+
+@require_safe
+@requires(Permission.PLAN_SAMPLING)
+def pool_advice(request: AuthedRequest) -> HttpResponse:
+    """Expected tests per person for pools of 1/5/10/20 and the optimum, from a positivity in %."""
+    try:
+        percent = float(request.GET.get("positivity", "").replace("%", "").strip())
+    except ValueError:
+        percent = -1.0
+    advice = pooling.advise(percent / 100) if 0 <= percent <= 100 else None
+    return render(request, "sampling/_advice.html", {"advice": advice, "percent": percent})
+
+
+@require_safe
+@requires(*VIEWERS, per_object=True)
+def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    sites = list(selectors.sites_for(viewer=request.user, round=round))
+    context = {
+        "round": round,
+        "site_rows": [(site, selectors.site_count(round=round, site=site)) for site in sites],
+        "positives": selectors.positive_tubes(round=round),
+        "may_plan": has_permission(request.user, Permission.PLAN_SAMPLING),
+        "samplers": User.objects.filter(
+            is_active=True, assignments__role="medical_sampler",
+            assignments__community=round.community,
+        ).distinct().order_by("username"),
+    }  # fmt: skip
+    return render(request, "sampling/detail.html", context)
+
+
+@require_POST
+@requires(Permission.PLAN_SAMPLING, per_object=True)
+def site_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    require(request.user, Permission.PLAN_SAMPLING, round)
+    samplers = User.objects.filter(
+        pk__in=[v for v in request.POST.getlist("samplers") if v.isdigit()]
+    )
+    try:
+        tables = int(request.POST.get("tables", "1") or 1)
+        services.site_create(
+            actor=request.user, round=round, name=request.POST.get("name", ""), tables=tables,
+            samplers=list(samplers),
+        )  # fmt: skip
+    except (ValueError, ValidationError) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("The site is added."))
+    return redirect("sampling:detail", pk=round.pk)
+
+
+# -- the sampler's page -------------------------------------------------------------------------
+
+
+def _site(request: AuthedRequest, round: Round) -> Site | None:
+    value = request.POST.get("site") or request.GET.get("site") or ""
+    if not value:
+        return None
+    site = (
+        selectors.sites_for(viewer=request.user, round=round).filter(pk=value).first()
+        if value.isdigit()
+        else None
+    )
+    if site is None:
+        raise Http404
+    return site
+
+
+def _panel(
+    request: AuthedRequest, round: Round, site: Site | None, *, status: int = 200,
+    error: str = "", ok: str = "", choices: list[Resident] | None = None, code: str = "",
+    needs_reason: bool = False,
+) -> HttpResponse:  # fmt: skip
+    tube = selectors.open_tube(viewer=request.user, round=round, site=site)
+    context = {
+        "round": round, "site": site, "tube": tube,
+        "people": services.tube_people(tube) if tube else [],
+        "count": selectors.site_count(round=round, site=site), "scan_id": uuid.uuid4().hex,
+        "error": error, "ok": ok, "choices": choices or [], "code": code,
+        "needs_reason": needs_reason,
+    }  # fmt: skip
+    template = "sampling/sample.html#panel" if request.htmx else "sampling/sample.html"
+    return render(request, template, context, status=status)
+
+
+@require_safe
+@requires(Permission.SAMPLE, per_object=True)
+def sample_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    require(request.user, Permission.SAMPLE, round)
+    return _panel(request, round, _site(request, round))
+
+
+def people_for_code(round: Round, code: str) -> list[Resident]:
+    """Who a scanned or typed code names in the round's community: a household QR (its link),
+    a resident ID number, or the last 4 digits of a phone or ID number."""
+    text = code.strip()
+    present = Resident.objects.filter(
+        community=round.community, status__in=(ResidentStatus.PRESENT, ResidentStatus.AWAY)
+    ).select_related("household__unit__building")
+    if "/h/" in text:
+        text = text.split("/h/", 1)[1].strip("/").split("/")[0]
+    number = normalise_document(text)
+    if len(number) in (15, 18) and number[:14].isdigit():
+        return list(present.filter(document_digest=document_digest(number)))
+    if len(number) == 4 and number[:3].isdigit():
+        return list(
+            present.filter(phone_tail=number).order_by("household__unit__building__number", "name")[
+                :PICK_LIMIT
+            ]
+        )
+    found = household_by_token(text)
+    if found is None:
+        return []
+    _link, members = found
+    ids = [member.pk for member in members]
+    return list(present.filter(pk__in=ids).order_by("name"))
+
+
+@require_POST
+@requires(Permission.SAMPLE, per_object=True)
+def scan(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One scan: a tube barcode when no tube is open, else a person (or a pick from a list)."""
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    require(request.user, Permission.SAMPLE, round)
+    site = _site(request, round)
+    code = request.POST.get("code", "").strip()
+    done = selectors.sample_by_scan(round=round, scan_id=request.POST.get("scan_id", ""))
+    if done is not None:  # the same scan posted again: answer as the first time
+        return _panel(request, round, site, ok=_added_words(done.resident.name, done.tube))
+    tube = selectors.open_tube(viewer=request.user, round=round, site=site)
+    try:
+        if tube is None:
+            if not code:
+                return _panel(request, round, site, status=422, error=_("Scan a tube barcode."))
+            opened = services.tube_open(actor=request.user, round=round, site=site, barcode=code)
+            return _panel(
+                request, round, site, ok=_("Tube %(code)s is open.") % {"code": opened.barcode}
+            )
+        picked = request.POST.get("resident", "")
+        if picked.isdigit():
+            people = list(Resident.objects.filter(pk=int(picked), community=round.community))
+        elif code:
+            people = people_for_code(round, code)
+        else:
+            return _panel(request, round, site, status=422, error=_("Scan a person."))
+        if not people:
+            return _panel(
+                request,
+                round,
+                site,
+                status=422,
+                error=_("No one in this community matches %(code)s.") % {"code": code},
+            )
+        if len(people) > 1:
+            return _panel(request, round, site, choices=people, code=code)
+        added = services.sample_add(
+            actor=request.user, tube=tube, resident=people[0],
+            scan_id=request.POST.get("scan_id", ""),
+            override_reason=request.POST.get("override_reason", ""),
+        )  # fmt: skip
+    except ValidationError as error:
+        needs_reason = "override_reason" in getattr(error, "error_dict", {})
+        return _panel(
+            request, round, site, status=422, error=" ".join(error.messages), code=code,
+            choices=people if needs_reason else None, needs_reason=needs_reason,
+        )  # fmt: skip
+    return _panel(request, round, site, ok=_added_words(added.sample.resident.name, added.tube))
+
+
+def _added_words(name: str, tube: Tube) -> str:
+    words = _("%(name)s is in tube %(code)s (%(n)d of %(m)d).") % {
+        "name": name, "code": tube.barcode, "n": tube.size, "m": tube.capacity,
+    }  # fmt: skip
+    if tube.is_full:
+        words = f"{words} {_('The tube is full and closed; scan the next tube.')}"
+    return words
+
+
+@require_POST
+@requires(Permission.SAMPLE, per_object=True)
+def undo(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Take the last person out of the sampler's current tube, or of the tube they just filled."""
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    require(request.user, Permission.SAMPLE, round)
+    site = _site(request, round)
+    tube = selectors.open_tube(viewer=request.user, round=round, site=site) or (
+        Tube.objects.filter(round=round, site=site, opened_by=request.user).order_by("-id").first()
+    )
+    if tube is None:
+        return _panel(request, round, site, status=422, error=_("There is no tube to undo in."))
+    try:
+        removed = services.sample_undo(actor=request.user, tube=tube)
+    except ValidationError as error:
+        return _panel(request, round, site, status=422, error=" ".join(error.messages))
+    if removed is None:
+        return _panel(request, round, site, status=422, error=_("The tube is empty."))
+    return _panel(
+        request, round, site,
+        ok=_("%(name)s was taken out of tube %(code)s.") % {"name": removed.resident.name, "code": tube.barcode},
+    )  # fmt: skip
+
+
+@require_POST
+@requires(Permission.SAMPLE, per_object=True)
+def close(request: AuthedRequest, pk: int) -> HttpResponse:
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    require(request.user, Permission.SAMPLE, round)
+    site = _site(request, round)
+    tube = selectors.open_tube(viewer=request.user, round=round, site=site)
+    if tube is None:
+        return _panel(request, round, site, status=422, error=_("No tube is open."))
+    try:
+        services.tube_close(actor=request.user, tube=tube)
+    except ValidationError as error:
+        return _panel(request, round, site, status=422, error=" ".join(error.messages))
+    return _panel(request, round, site, ok=_("Tube %(code)s is closed.") % {"code": tube.barcode})
+
+
+# -- results and trace-back ---------------------------------------------------------------------
+
+
+@requires(Permission.RECORD_TESTS, Permission.POST_LAB_RESULTS)
+def results(request: AuthedRequest) -> HttpResponse:
+    """Upload a lab's result file; the report lists every line that was not recorded."""
+    report = None
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose the lab's result file.")
+        else:
+            try:
+                lines = read_lab_file(
+                    upload.read(),
+                    upload.name or "results",
+                    default_lab=request.POST.get("lab", "").strip(),
+                )
+                report = services.results_record(
+                    actor=request.user, lines=lines, source=upload.name or ""
+                )
+            except RosterError as problem:
+                error = str(problem)
+    context = {"report": report, "error": error}
+    return render(request, "sampling/results.html", context, status=422 if error else 200)
+
+
+@require_safe
+@requires(*VIEWERS, per_object=True)
+def tube_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Who is in the tube, with households and phone tails, and its result history."""
+    tube = selectors.tube_get(viewer=request.user, pk=pk)
+    context = {
+        "tube": tube,
+        "people": services.tube_people(tube),
+        "results": selectors.tube_results(tube),
+    }
+    return render(request, "sampling/tube.html", context)
