@@ -412,6 +412,21 @@ def tube_people(tube: Tube) -> list[Sample]:
     )
 
 
+def trace_back(*, round: Round, barcodes: Iterable[str]) -> dict[str, list[Sample]]:
+    """Who is in each of the round's tubes named, with their households: one indexed query
+    however many tubes (a positive morning can name a thousand)."""
+    codes = {_clean_barcode(code) for code in barcodes}
+    found: dict[str, list[Sample]] = {}
+    samples = (
+        Sample.objects.filter(round=round, tube__barcode__any=sorted(codes))
+        .select_related("tube", "resident__household__unit__building")
+        .order_by("tube__barcode", "resident__household_id", "id")
+    )
+    for sample in samples:
+        found.setdefault(sample.tube.barcode, []).append(sample)
+    return found
+
+
 def positive_actions(*, actor: User | None, tube: Tube) -> int:
     """A positive tube: one urgent on-the-spot control task per household for its grid worker,
     naming the people and asking for one-per-tube re-sampling; how many tasks were made."""
