@@ -1,0 +1,87 @@
+"""应检尽检: who in a round's scope should have been sampled and has not been, per building and
+grid, and the progress per site. Reads only; the viewer's scope applies to the people listed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from frontline.accounts.access import Permission, scoped
+from frontline.accounts.models import User
+from frontline.places.models import Building
+from frontline.residents.models import Resident, ResidentStatus
+from frontline.sampling.models import Round, Sample, Site
+
+
+def expected(round: Round) -> QuerySet[Resident]:
+    """The people the round should sample: present residents of its buildings (or community)."""
+    residents = Resident.objects.filter(community=round.community, status=ResidentStatus.PRESENT)
+    buildings = [b.pk for b in round.buildings.all()]
+    return residents.filter(building__in=buildings) if buildings else residents
+
+
+@dataclass(frozen=True)
+class BuildingProgress:
+    building: Building
+    expected: int
+    sampled: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.sampled, 0)
+
+    @property
+    def share(self) -> float:
+        return self.sampled / self.expected if self.expected else 1.0
+
+
+def by_building(round: Round) -> list[BuildingProgress]:
+    """Expected and sampled people per building of the round, in building order: two grouped
+    queries whatever the size of the round."""
+    sampled_here = Sample.objects.filter(round=round, resident=OuterRef("pk"))
+    rows = (
+        expected(round)
+        .values("building")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(Exists(sampled_here))))
+        .order_by()
+    )
+    counts = {row["building"]: (row["total"], row["done"]) for row in rows}
+    buildings = (
+        Building.objects.filter(pk__in=counts)
+        .select_related("grid")
+        .order_by("grid__name", "number")
+    )
+    return [BuildingProgress(b, *counts[b.pk]) for b in buildings]
+
+
+def by_site(round: Round) -> list[tuple[Site | None, int]]:
+    """Samples per site (None: door to door)."""
+    counts = dict(
+        Sample.objects.filter(round=round)
+        .values_list("tube__site")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    sites = list(Site.objects.filter(round=round).order_by("name", "id"))
+    rows: list[tuple[Site | None, int]] = [(site, counts.get(site.pk, 0)) for site in sites]
+    if counts.get(None):
+        rows.append((None, counts[None]))
+    return rows
+
+
+def not_sampled(
+    *, viewer: User, round: Round, building: Building | None = None
+) -> QuerySet[Resident]:
+    """People of the round not yet sampled, in the viewer's reach, in address order, with their
+    tags for the call list."""
+    residents = expected(round).filter(scoped(viewer, Permission.VIEW_RESIDENTS, Resident))
+    if building is not None:
+        residents = residents.filter(building=building)
+    sampled = Sample.objects.filter(round=round, resident=OuterRef("pk"))
+    return (
+        residents.filter(~Exists(sampled))
+        .select_related("household__unit__building")
+        .prefetch_related("tags")
+        .order_by("address_key", "id")
+    )

@@ -1,0 +1,51 @@
+"""应检尽检: expected against sampled per building and site, and the call list of who is missing."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from frontline.core.models import AuditEntry
+from frontline.residents.models import Resident, ResidentStatus
+from frontline.sampling import coverage
+from frontline.sampling.services import sample_add, tube_open
+from frontline.sampling.tests.factories import a_round, a_site, residents
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def test_progress_counts_present_people_of_the_rounds_buildings(world, django_assert_num_queries):
+    round = a_round(world, pool_size=5)  # building 3 only
+    site = a_site(world, round)
+    people = residents(world, 6)
+    Resident.objects.filter(pk=people[5].pk).update(status=ResidentStatus.MOVED_OUT)
+    tube = tube_open(actor=world.users["sampler"], round=round, site=site, barcode="C1")
+    for n, person in enumerate(people[:3]):
+        sample_add(actor=world.users["sampler"], tube=tube, resident=person, scan_id=f"c{n}")
+    with django_assert_num_queries(3):  # the round's buildings, the counts, the buildings
+        (row,) = coverage.by_building(round)
+    # 张三丰 and the five present people of building 3; 李四 lives in building 5
+    assert (row.building, row.expected, row.sampled, row.missing) == (world.building1, 6, 3, 3)
+    assert coverage.by_site(round) == [(site, 3)]
+    missing = list(coverage.not_sampled(viewer=world.users["admin"], round=round))
+    assert missing == sorted([world.zhang, *people[3:5]], key=lambda p: (p.address_key, p.pk))
+    assert list(coverage.not_sampled(viewer=world.users["grid1"], round=round)) == missing
+    assert list(coverage.not_sampled(viewer=world.users["other_admin"], round=round)) == []
+
+
+def test_the_coverage_page_links_each_building_to_its_printable_call_list(world, client_for):
+    round = a_round(world)
+    client = client_for("fulltime")
+    page = client.get(reverse("sampling:coverage", kwargs={"pk": round.pk}), **EN).content.decode()
+    assert "0 of 1 sampled" in page
+    url = reverse("sampling:missing", kwargs={"pk": round.pk}) + f"?building={world.building1.pk}"
+    assert url.replace("?", "?") in page.replace("&amp;", "&")
+    listing = client.get(url, **EN).content.decode()
+    assert world.zhang.name in listing and world.zhang.masked_phone in listing
+    assert world.zhang.phone not in listing
+    entry = AuditEntry.objects.latest("id")
+    assert entry.action == "export" and entry.details["rows"] == 1
+    elsewhere = (
+        reverse("sampling:missing", kwargs={"pk": round.pk})
+        + f"?building={world.other_building.pk}"
+    )
+    assert client.get(elsewhere).status_code == 404
