@@ -19,9 +19,9 @@ from frontline.sampling.services import (
     round_create,
     sample_add,
     sample_undo,
+    trace_back,
     tube_close,
     tube_open,
-    trace_back,
     tube_people,
 )
 from frontline.sampling.tests.factories import a_round, a_site, residents
