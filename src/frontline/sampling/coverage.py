@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from frontline.accounts.access import Permission, scoped
 from frontline.accounts.models import User
 from frontline.places.models import Building
-from frontline.residents.models import Resident, ResidentStatus
+from frontline.residents.models import Resident, ResidentStatus, Tag
 from frontline.sampling.models import Round, Sample, Site
 
 
@@ -83,5 +83,21 @@ def not_sampled(
         residents.filter(~Exists(sampled))
         .select_related("household__unit__building")
         .prefetch_related("tags")
+        .order_by("address_key", "id")
+    )
+
+
+DOOR_TO_DOOR_TAGS = (Tag.BEDRIDDEN,)
+
+
+def door_to_door(*, viewer: User, round: Round) -> list[Resident]:
+    """People of the round who cannot come to a site (bedridden), for the door-to-door list."""
+    return list(
+        expected(round)
+        .filter(scoped(viewer, Permission.VIEW_RESIDENTS, Resident))
+        .filter(tags__tag__in=DOOR_TO_DOOR_TAGS)
+        .select_related("household__unit__building")
+        .prefetch_related("tags")
+        .distinct()
         .order_by("address_key", "id")
     )

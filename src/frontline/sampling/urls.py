@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/sample/scan/", views.scan, name="scan"),
     path("<int:pk>/sample/undo/", views.undo, name="undo"),
     path("<int:pk>/sample/close/", views.close, name="close"),
+    path("<int:pk>/plan/", views.plan_page, name="plan"),
     path("<int:pk>/coverage/", views.coverage_page, name="coverage"),
     path("<int:pk>/missing/", views.missing, name="missing"),
     path("tubes/<int:pk>/", views.tube_detail, name="tube"),

@@ -26,7 +26,7 @@ from frontline.health.links import household_by_token
 from frontline.places.models import Building, Community
 from frontline.residents.models import Resident, ResidentStatus
 from frontline.residents.roster import RosterError
-from frontline.sampling import coverage, pooling, selectors, services
+from frontline.sampling import coverage, planner, pooling, selectors, services
 from frontline.sampling.lab_file import read_lab_file
 from frontline.sampling.models import POOL_SIZES, Round, Site, Tube
 
@@ -401,3 +401,31 @@ def missing(request: AuthedRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
     context = {"round": round, "building": building, "people": people, "limit": MISSING_LIMIT}
     return render(request, "sampling/missing.html", context)
+
+
+# -- the plan: buildings to sites and times, notices, door to door ------------------------------
+
+
+@require_safe
+@requires(Permission.PLAN_SAMPLING, per_object=True)
+def plan_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Which building samples where and when, so no site's queue exceeds its tables; the
+    printable notice per building; bedridden residents for the door-to-door list."""
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    require(request.user, Permission.PLAN_SAMPLING, round)
+    sites = {site.pk: site for site in Site.objects.filter(round=round).order_by("name", "id")}
+    progress = coverage.by_building(round)
+    buildings = {row.building.pk: row.building for row in progress}
+    result = planner.plan(
+        sites=[planner.SiteSpec(key, site.tables) for key, site in sites.items()],
+        buildings=[planner.BuildingSpec(row.building.pk, row.expected) for row in progress],
+        starts_at=round.starts_at, ends_at=round.ends_at,
+    )  # fmt: skip
+    visits = [(buildings[v.building], sites[v.site], v) for v in result.visits]
+    context = {
+        "round": round, "visits": visits, "result": result,
+        "unplaced": [(buildings[key], n) for key, n in result.unplaced.items()],
+        "door_to_door": coverage.door_to_door(viewer=request.user, round=round),
+        "rate": planner.SWABS_PER_TABLE_HOUR,
+    }  # fmt: skip
+    return render(request, "sampling/plan.html", context)

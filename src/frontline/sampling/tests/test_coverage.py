@@ -49,3 +49,21 @@ def test_the_coverage_page_links_each_building_to_its_printable_call_list(world,
         + f"?building={world.other_building.pk}"
     )
     assert client.get(elsewhere).status_code == 404
+
+
+def test_the_plan_page_times_each_building_and_lists_the_bedridden(world, client_for):
+    from frontline.residents.models import ResidentTag, Tag
+
+    round = a_round(world, whole_community=True)
+    a_site(world, round, name="北门")
+    ResidentTag.objects.create(resident=world.li, tag=Tag.BEDRIDDEN)
+    page = client_for("fulltime").get(reverse("sampling:plan", kwargs={"pk": round.pk}), **EN)
+    body = page.content.decode()
+    assert page.status_code == 200 and "北门" in body
+    assert f"Building {world.building1}:" in body and f"Building {world.building2}:" in body
+    door = body.split('id="door-to-door"')[1].split("</ul>")[0]
+    assert world.li.name in door and world.zhang.name not in door
+    assert (
+        client_for("sampler").get(reverse("sampling:plan", kwargs={"pk": round.pk})).status_code
+        == 403
+    )
