@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from frontline.accounts.models import Role, RoleAssignment, User
+from frontline.care.models import Screening
 from frontline.contacts.models import ContactLink
 from frontline.core.identity import parse_resident_id
 from frontline.core.phones import normalise_mobile
@@ -253,8 +254,10 @@ def test_demo_command_twice_duplicates_nothing() -> None:
         "checkins": Checkin.objects.count(),
         "links": HouseholdLink.objects.count(),
         "contact links": ContactLink.objects.count(),
+        "screenings": Screening.objects.count(),
     }
     assert first["residents"] == 3000
+    assert first["screenings"] == 3
     assert first["checkins"] > 100 and first["links"] > 10 and first["contact links"] > 5
     assert first["buildings"] == 30
     assert first["tasks"] >= 15
@@ -271,6 +274,7 @@ def test_demo_command_twice_duplicates_nothing() -> None:
             "checkins": Checkin.objects.count(),
             "links": HouseholdLink.objects.count(),
             "contact links": ContactLink.objects.count(),
+            "screenings": Screening.objects.count(),
         }
         == first
     )

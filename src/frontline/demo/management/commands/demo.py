@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from frontline.care.demo import ensure_demo_care
 from frontline.contacts.demo import ensure_demo_contacts
 from frontline.demo.loader import (
     DEMO_COMMUNITY,
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         ensure_demo_travel(community)
         checkins = ensure_demo_checkins(community)
         self.stdout.write(f"Demo check-ins recorded today: {checkins}.")
+        ensure_demo_care(community)
         self.stdout.write("")
         self.stdout.write(login_table(logins))
         self.stdout.write("")
