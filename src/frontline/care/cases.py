@@ -24,6 +24,8 @@ from frontline.care.models import (
     CareNote,
     CaseReason,
     CaseStatus,
+    Referral,
+    ReferralKind,
     RiskLevel,
     Screening,
 )
@@ -279,3 +281,44 @@ def note_add(*, actor: User, case: CareCase, body: str) -> CareNote:
     note = CareNote.objects.create(case=case, author=actor, body=text)
     _audit(actor, case, AuditAction.CREATE, ["care_note"])
     return note
+
+
+# -- referrals ----------------------------------------------------------------------------------
+
+ORGANISATION_MAX = Referral._meta.get_field("organisation").max_length or 100
+
+
+@transaction.atomic
+def referral_make(*, actor: User, case: CareCase, kind: str, organisation: str) -> Referral:
+    """Hand an open case on to a partner organisation (the case stays open until closed)."""
+    require(actor, Permission.MANAGE_CARE, case)
+    case = CareCase.objects.select_for_update().get(pk=case.pk)
+    errors: dict[str, list[str]] = {}
+    if not case.is_open:
+        errors["case"] = [_("This case is already closed.")]
+    if kind not in ReferralKind.values:
+        errors["kind"] = [_("Choose the kind of organisation.")]
+    name = organisation.strip()
+    if not name or len(name) > ORGANISATION_MAX:
+        errors["organisation"] = [_("Name the organisation (at most 100 characters).")]
+    if errors:
+        raise ValidationError(errors)
+    referral = Referral.objects.create(case=case, kind=kind, organisation=name, referred_by=actor)
+    _audit(actor, case, AuditAction.UPDATE, ["referrals"])
+    return referral
+
+
+@transaction.atomic
+def referral_outcome(*, actor: User, referral: Referral, outcome: str) -> Referral:
+    """Record what came of a referral (admitted, declined, seen twice...); once."""
+    require(actor, Permission.MANAGE_CARE, referral.case)
+    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    if referral.outcome_at is not None:
+        raise ValidationError({"outcome": [_("This referral's outcome is already recorded.")]})
+    if not outcome.strip():
+        raise ValidationError({"outcome": [_("Say what came of the referral.")]})
+    referral.outcome = outcome.strip()
+    referral.outcome_at = timezone.now()
+    referral.save(update_fields=["outcome", "outcome_at"])
+    _audit(actor, referral.case, AuditAction.UPDATE, ["referrals"])
+    return referral

@@ -290,3 +290,41 @@ class CareNote(models.Model):
 
     def __str__(self) -> str:
         return str(_("Note %(id)s") % {"id": self.pk})
+
+
+class ReferralKind(models.TextChoices):
+    PSYCHIATRY = "psychiatry", _("Hospital psychiatry department")
+    HOTLINE = "hotline", _("Psychological hotline")
+    SOCIAL_WORK = "social_work", _("Social-work agency")
+    OTHER = "other", _("Other organisation")
+
+
+class Referral(models.Model):
+    """A case handed on to a partner organisation, and what came of it. Seen only by those who
+    manage care: that someone was sent to psychiatry is itself sensitive."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {
+        "community": "case__community",
+        "building": "case__building",
+    }
+
+    case = models.ForeignKey(
+        CareCase, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("care case")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReferralKind.choices)
+    organisation = models.CharField(_("organisation"), max_length=100)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("referred by"),
+    )  # fmt: skip
+    referred_at = models.DateTimeField(_("referred at"), auto_now_add=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    outcome_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case_id", "referred_at", "id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self) -> str:
+        return self.organisation

@@ -17,7 +17,7 @@ from frontline.accounts.access import Permission, has_permission, requires
 from frontline.care import cases, instruments, selectors, services
 from frontline.care.forms import AnswersForm, SettingsForm
 from frontline.care.instruments import BAND_LABELS, INSTRUMENTS, Band, Code
-from frontline.care.models import CaseReason, CaseStatus, RiskLevel, ScreeningSource
+from frontline.care.models import CaseReason, CaseStatus, ReferralKind, RiskLevel, ScreeningSource
 from frontline.core.forms import add_service_errors
 from frontline.core.http import AuthedRequest
 from frontline.core.pagination import paginate
@@ -223,6 +223,8 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "may_read_notes": cases.may_read_notes(request.user, case),
         "counsellors": cases.counsellor_choices(case) if may_manage and case.is_open else [],
         "risks": RiskLevel.choices,
+        "referrals": list(case.referrals.select_related("referred_by")) if may_manage else [],
+        "referral_kinds": ReferralKind.choices,
     }  # fmt: skip
     return render(request, "care/case_detail.html", context)
 
@@ -276,8 +278,22 @@ def case_change(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=request.user, case=case, every_days=_int(request.POST.get("every_days", "")),
                 times=_int(request.POST.get("times", "")),
             )  # fmt: skip
-        else:
+        elif action == "refer":
+            cases.referral_make(
+                actor=request.user, case=case, kind=request.POST.get("kind", ""),
+                organisation=request.POST.get("organisation", ""),
+            )  # fmt: skip
+        elif action == "outcome":
+            referral = case.referrals.filter(pk=_int(request.POST.get("referral", "")) or 0).first()
+            if referral is None:
+                raise ValidationError(_("Choose a referral of this case."))
+            cases.referral_outcome(
+                actor=request.user, referral=referral, outcome=request.POST.get("outcome", "")
+            )
+        elif action == "close":
             cases.case_close(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+        else:
+            raise ValidationError(_("Choose what to change."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

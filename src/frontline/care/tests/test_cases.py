@@ -213,3 +213,35 @@ def test_the_case_pages_work_for_those_who_manage_care(world, client_for, case):
         {"reason": "helpdesk", "risk": "medium", "plan": ""},
     )
     assert opened.status_code == 302 and CareCase.objects.filter(resident=world.li).exists()
+
+
+def test_a_case_is_referred_and_its_outcome_recorded_once_by_those_who_manage_care(
+    world, client_for
+):  # type: ignore[no-untyped-def]
+    from frontline.care.cases import case_open, referral_make, referral_outcome
+    from frontline.care.models import CaseReason, Referral, RiskLevel
+
+    case = case_open(
+        actor=world.users["admin"], resident=world.zhang, reason=CaseReason.REFERRAL,
+        risk=RiskLevel.HIGH,
+    )  # fmt: skip
+    client = client_for("counsellor")
+    url = reverse("care:case_change", kwargs={"pk": case.pk})
+    client.post(url, {"action": "refer", "kind": "psychiatry", "organisation": "区精神卫生中心"})
+    referral = Referral.objects.get(case=case)
+    assert (referral.kind, referral.referred_by) == ("psychiatry", world.users["counsellor"])
+    client.post(url, {"action": "outcome", "referral": referral.pk, "outcome": "已就诊，开始服药"})
+    referral.refresh_from_db()
+    assert referral.outcome == "已就诊，开始服药" and referral.outcome_at is not None
+    with pytest.raises(ValidationError):
+        referral_outcome(actor=world.users["admin"], referral=referral, outcome="again")
+    with pytest.raises(ValidationError) as raised:
+        referral_make(actor=world.users["admin"], case=case, kind="astrology", organisation="")
+    assert set(raised.value.message_dict) == {"kind", "organisation"}
+    # the grid worker sees the case exists, never where it was referred
+    page = client_for("grid1").get(reverse("care:case", kwargs={"pk": case.pk})).content.decode()
+    assert "区精神卫生中心" not in page
+    # an unknown action changes nothing (it used to close the case)
+    client.post(url, {"action": "bogus"})
+    case.refresh_from_db()
+    assert case.is_open
