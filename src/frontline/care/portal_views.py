@@ -99,11 +99,12 @@ def screening(request: HttpRequest, token: str | None = None) -> HttpResponse:
         return render(request, "care/portal.html", context, status=422)
     urgent = any(s.urgent for s in recorded)
     follow_up = any(s.band in instruments.CASE_BANDS or s.band == "mild" for s in recorded)
+    mild = any(s.band == "mild" for s in recorded) and not urgent
     settings = care_settings_for(member.community_id)
     return render(
         request, "care/portal_done.html",
         {"member_label": public_member_label(member), "urgent": urgent, "follow_up": follow_up,
-         "hotlines": settings.hotline_lines},
+         "self_help": mild, "hotlines": settings.hotline_lines},
     )  # fmt: skip
 
 

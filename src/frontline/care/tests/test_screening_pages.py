@@ -240,3 +240,18 @@ def test_a_revoked_or_unknown_link_is_a_404(world, client):
     assert client.get(reverse("portal:care", kwargs={"token": token})).status_code == 404
     assert client.get(reverse("portal:care", kwargs={"token": "x" * 22})).status_code == 404
     assert client.get(reverse("portal:care")).status_code == 200  # how to get a link
+
+
+def test_a_mild_result_on_the_household_page_offers_self_help_and_a_re_screen(
+    world, client, link_url
+):
+    first = {"step": "1", "member": world.zhang.pk, **answers("phq-", [2, 1]),
+             **answers("gad-", [0, 0])}  # fmt: skip
+    second = {**first, "step": "2", **answers("phq-", [1, 1, 1, 0, 0, 0, 0], first=3)}
+    done = client.post(link_url, second, **EN).content.decode()
+    assert Screening.objects.get(instrument="phq9").band == "mild"
+    assert 'id="self-help"' in done and "in two weeks" in done
+    assert 'id="crisis-hotlines"' not in done
+    negative = {"step": "1", "member": world.zhang.pk, **answers("phq-", [0, 0]),
+                **answers("gad-", [0, 0])}  # fmt: skip
+    assert 'id="self-help"' not in client.post(link_url, negative, **EN).content.decode()
