@@ -328,3 +328,64 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return self.organisation
+
+
+class GroupSession(TimeStamped):
+    """An online or in-person support group led by a counsellor, e.g. "anxiety in lockdown"."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {"community": "community", "building": None}
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("counsellor"),
+    )  # fmt: skip
+    starts_at = models.DateTimeField(_("starts at"))
+    minutes = models.PositiveSmallIntegerField(_("length in minutes"), default=60)
+    capacity = models.PositiveSmallIntegerField(_("places"), default=20)
+    joining = models.CharField(
+        _("how to join"), max_length=200, help_text=_("A meeting link or number, or a place.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("group session")
+        verbose_name_plural = _("group sessions")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SessionSignup(models.Model):
+    """A resident's place in a group session (from the household page or by a worker)."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {
+        "community": "session__community",
+        "building": "resident__building",
+    }
+
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, related_name="signups", verbose_name=_("session")
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="+", verbose_name=_("resident")
+    )
+    source = models.CharField(_("source"), max_length=10, choices=ScreeningSource.choices)
+    created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["session_id", "created_at", "id"]
+        verbose_name = _("session sign-up")
+        verbose_name_plural = _("session sign-ups")
+        constraints = [models.UniqueConstraint(fields=["session", "resident"], name="signup_once")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}:{self.resident_id}"

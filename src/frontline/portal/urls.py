@@ -9,4 +9,9 @@ urlpatterns = [
     re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?$", views.household, name="household"),
     re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?trips/$", views.household_trip, name="trip"),
     re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?care/$", care.screening, name="care"),
+    re_path(
+        r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?care/sessions/$",
+        care.sessions,
+        name="care_sessions",
+    ),
 ]
