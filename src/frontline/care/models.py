@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frontline.care.instruments import BAND_LABELS, INSTRUMENTS, Band, Code
 from frontline.places.models import Building, Community, TimeStamped
@@ -174,8 +175,8 @@ class CaseReason(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("care case", "Open")
+    CLOSED = "closed", pgettext_lazy("care case", "Closed")
 
 
 class CareCase(TimeStamped):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frontline.places.models import Building, Community, TimeStamped
 from frontline.residents.models import Resident
@@ -99,8 +100,8 @@ class Site(models.Model):
 
 
 class TubeStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("tube", "Open")
+    CLOSED = "closed", pgettext_lazy("tube", "Closed")
 
 
 class TubeResult(models.TextChoices):
