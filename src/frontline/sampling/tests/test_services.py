@@ -30,6 +30,13 @@ from frontline.tasks.models import Task, TaskPriority
 NOW = dt.datetime(2022, 4, 4, 10, 30, tzinfo=dt.UTC)
 
 
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """The services word their errors in the active language; these tests read English."""
+    with translation.override("en"):
+        yield
+
+
 def fill(world, tube, people, prefix: str = "scan"):  # type: ignore[no-untyped-def]
     for n, person in enumerate(people):
         sample_add(
