@@ -31,6 +31,7 @@ CASES = {
     "trip_screening": "benchmarks.trip_screening",
     "not_checked_in": "benchmarks.not_checked_in",
     "checkin_post": "benchmarks.checkin_post",
+    "sampling": "benchmarks.sampling",
 }
 DEFAULT_RESIDENTS = [100_000, 1_000_000]
 
