@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from frontline.accounts.access import Permission, scoped
 from frontline.accounts.models import User
 from frontline.places.models import Building
 from frontline.residents.models import Resident, ResidentStatus, Tag
-from frontline.sampling.models import Round, Sample, Site
+from frontline.sampling.models import EXEMPT_REASONS, Exemption, Round, Sample, Site
 
 
 def expected(round: Round) -> QuerySet[Resident]:
@@ -24,8 +24,9 @@ def expected(round: Round) -> QuerySet[Resident]:
 @dataclass(frozen=True)
 class BuildingProgress:
     building: Building
-    expected: int
+    expected: int  # present residents, less those exempt (in hospital, away, already positive)
     sampled: int
+    exempt: int = 0
 
     @property
     def missing(self) -> int:
@@ -37,16 +38,25 @@ class BuildingProgress:
 
 
 def by_building(round: Round) -> list[BuildingProgress]:
-    """Expected and sampled people per building of the round, in building order: two grouped
+    """Expected, sampled and exempt people per building of the round, in building order: three
     queries whatever the size of the round."""
     sampled_here = Sample.objects.filter(round=round, resident=OuterRef("pk"))
+    exempt_here = Exemption.objects.filter(
+        round=round, resident=OuterRef("pk"), reason__in=EXEMPT_REASONS
+    )
     rows = (
         expected(round)
         .values("building")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(Exists(sampled_here))))
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(Exists(sampled_here))),
+            exempt=Count("id", filter=Q(Exists(exempt_here)) & ~Q(Exists(sampled_here))),
+        )
         .order_by()
     )
-    counts = {row["building"]: (row["total"], row["done"]) for row in rows}
+    counts = {
+        row["building"]: (row["total"] - row["exempt"], row["done"], row["exempt"]) for row in rows
+    }
     buildings = (
         Building.objects.filter(pk__in=counts)
         .select_related("grid")
@@ -74,13 +84,15 @@ def not_sampled(
     *, viewer: User, round: Round, building: Building | None = None
 ) -> QuerySet[Resident]:
     """People of the round not yet sampled, in the viewer's reach, in address order, with their
-    tags for the call list."""
+    tags for the call list and `exemption_reason` (the reason recorded, if any)."""
     residents = expected(round).filter(scoped(viewer, Permission.VIEW_RESIDENTS, Resident))
     if building is not None:
         residents = residents.filter(building=building)
     sampled = Sample.objects.filter(round=round, resident=OuterRef("pk"))
+    reason = Exemption.objects.filter(round=round, resident=OuterRef("pk")).values("reason")[:1]
     return (
         residents.filter(~Exists(sampled))
+        .annotate(exemption_reason=Subquery(reason))
         .select_related("household__unit__building")
         .prefetch_related("tags")
         .order_by("address_key", "id")

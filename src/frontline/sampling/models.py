@@ -232,3 +232,52 @@ class ResultEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tube_id}:{self.result}"
+
+
+class ExemptionReason(models.TextChoices):
+    HOSPITAL = "hospital", _("In hospital")
+    AWAY = "away", _("Away from the city")
+    POSITIVE = "positive", _("Already positive")
+    DOOR_TO_DOOR = "door_to_door", _("Bedridden: sample at home")
+
+
+EXEMPT_REASONS = (ExemptionReason.HOSPITAL, ExemptionReason.AWAY, ExemptionReason.POSITIVE)
+
+
+class Exemption(models.Model):
+    """Why someone of the round will not come to a site: exempt (in hospital, away, already
+    positive) or to be sampled at home. One per person per round; a new reason replaces it."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {
+        "community": "round__community",
+        "building": "resident__building",
+    }
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="exemptions", verbose_name=_("round")
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="+", verbose_name=_("resident")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ExemptionReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("recorded by"),
+    )  # fmt: skip
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["round_id", "resident_id"]
+        verbose_name = _("exemption")
+        verbose_name_plural = _("exemptions")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "resident"], name="exemption_once_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.resident_id}:{self.reason}"
+
+    @property
+    def exempt(self) -> bool:
+        return self.reason in EXEMPT_REASONS

@@ -27,6 +27,8 @@ from frontline.places.models import Building, Community, Household
 from frontline.residents.models import Resident
 from frontline.sampling.models import (
     POOL_SIZES,
+    Exemption,
+    ExemptionReason,
     ResultEntry,
     Round,
     RoundStatus,
@@ -475,3 +477,42 @@ def resample_actions(*, actor: User | None, tube: Tube) -> int:
             target=household, source=tube, priority=TaskPriority.HIGH, actor=actor,
         )  # fmt: skip
     return len(households)
+
+
+# -- exemptions ---------------------------------------------------------------------------------
+
+NOTE_MAX = Exemption._meta.get_field("note").max_length or 200
+
+
+@transaction.atomic
+def exemption_record(
+    *, actor: User, round: Round, resident: Resident, reason: str, note: str = ""
+) -> Exemption | None:
+    """Say why someone of the round will not come to a site, or (`reason=""`) take that back.
+    Whoever records health information for the person may; audited."""
+    require(actor, Permission.RECORD_HEALTH, resident)
+    if resident.community_id != round.community_id:
+        raise ValidationError({"resident": [_("This person is not in the round's community.")]})
+    if not reason:
+        Exemption.objects.filter(round=round, resident=resident).delete()
+        audit_record(
+            actor=actor, action=AuditAction.DELETE, community_id=round.community_id,
+            label=resident.name, fields=["exemption"], details={"round": round.pk},
+        )  # fmt: skip
+        return None
+    errors: dict[str, list[str]] = {}
+    if reason not in ExemptionReason.values:
+        errors["reason"] = [_("Choose a reason.")]
+    if len(note.strip()) > NOTE_MAX:
+        errors["note"] = [_("The note is at most 200 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    exemption, _created = Exemption.objects.update_or_create(
+        round=round, resident=resident,
+        defaults={"reason": reason, "note": note.strip(), "recorded_by": actor},
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, target=exemption, community_id=round.community_id,
+        label=resident.name, fields=["exemption"], details={"round": round.pk, "reason": reason},
+    )  # fmt: skip
+    return exemption

@@ -17,5 +17,6 @@ urlpatterns = [
     path("<int:pk>/plan/", views.plan_page, name="plan"),
     path("<int:pk>/coverage/", views.coverage_page, name="coverage"),
     path("<int:pk>/missing/", views.missing, name="missing"),
+    path("<int:pk>/exempt/", views.exempt, name="exempt"),
     path("tubes/<int:pk>/", views.tube_detail, name="tube"),
 ]

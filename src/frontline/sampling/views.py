@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -28,7 +29,7 @@ from frontline.residents.models import Resident, ResidentStatus
 from frontline.residents.roster import RosterError
 from frontline.sampling import coverage, planner, pooling, selectors, services
 from frontline.sampling.lab_file import read_lab_file
-from frontline.sampling.models import POOL_SIZES, Round, Site, Tube
+from frontline.sampling.models import POOL_SIZES, ExemptionReason, Round, Site, Tube
 
 VIEWERS = (Permission.PLAN_SAMPLING, Permission.SAMPLE, Permission.VIEW_HEALTH)
 PICK_LIMIT = 12
@@ -399,7 +400,11 @@ def missing(request: AuthedRequest, pk: int) -> HttpResponse:
         label=_("Not yet sampled in %(round)s, building %(building)s") % {"round": round.name, "building": building.number},
         fields=["name", "address", "phone_tail"], details={"rows": len(people), "round": round.pk},
     )  # fmt: skip
-    context = {"round": round, "building": building, "people": people, "limit": MISSING_LIMIT}
+    context = {
+        "round": round, "building": building, "people": people, "limit": MISSING_LIMIT,
+        "reasons": ExemptionReason.choices,
+        "may_exempt": has_permission(request.user, Permission.RECORD_HEALTH),
+    }  # fmt: skip
     return render(request, "sampling/missing.html", context)
 
 
@@ -429,3 +434,32 @@ def plan_page(request: AuthedRequest, pk: int) -> HttpResponse:
         "rate": planner.SWABS_PER_TABLE_HOUR,
     }  # fmt: skip
     return render(request, "sampling/plan.html", context)
+
+
+@require_POST
+@requires(Permission.RECORD_HEALTH, per_object=True)
+def exempt(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Record (or take back) why a person of the round will not come to a site."""
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    value = request.POST.get("resident", "")
+    resident = (
+        selectors.residents_in_reach(viewer=request.user)
+        .filter(pk=value, community=round.community)
+        .first()
+        if value.isdigit()
+        else None
+    )
+    if resident is None:
+        raise Http404
+    try:
+        services.exemption_record(
+            actor=request.user, round=round, resident=resident,
+            reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
+        )  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Recorded for %(name)s.") % {"name": resident.name})
+    return redirect(
+        f"{reverse('sampling:missing', kwargs={'pk': round.pk})}?building={resident.building_id}"
+    )

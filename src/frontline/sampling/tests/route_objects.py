@@ -10,7 +10,9 @@ from frontline.sampling.models import Tube
 from frontline.sampling.services import round_create, sample_add, tube_open
 
 KINDS = {"sampling:": "round", "sampling:tube": "tube"}
-POST_ONLY = {"sampling:site_new", "sampling:scan", "sampling:undo", "sampling:close"}
+POST_ONLY = {
+    "sampling:site_new", "sampling:scan", "sampling:undo", "sampling:close", "sampling:exempt",
+}  # fmt: skip
 API_PARAMS = {"tube_id": "tube"}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from frontline.core.models import AuditEntry
@@ -66,4 +68,41 @@ def test_the_plan_page_times_each_building_and_lists_the_bedridden(world, client
     assert (
         client_for("sampler").get(reverse("sampling:plan", kwargs={"pk": round.pk})).status_code
         == 403
+    )
+
+
+def test_an_exempt_person_is_not_missing_and_door_to_door_stays_expected(world, client_for):
+    from frontline.sampling.models import Exemption
+    from frontline.sampling.services import exemption_record
+
+    round = a_round(world)
+    away, bedridden = residents(world, 2)
+    exemption_record(
+        actor=world.users["grid1"], round=round, resident=away, reason="away", note="在外地"
+    )
+    exemption_record(
+        actor=world.users["grid1"], round=round, resident=bedridden, reason="door_to_door"
+    )
+    (row,) = coverage.by_building(round)
+    assert (row.expected, row.exempt, row.missing) == (2, 1, 2)  # 张三丰 and the bedridden one
+    listed = {
+        p.pk: p.exemption_reason
+        for p in coverage.not_sampled(viewer=world.users["admin"], round=round)
+    }
+    assert listed == {world.zhang.pk: None, away.pk: "away", bedridden.pk: "door_to_door"}
+    # a new reason replaces the old; an empty one takes it back
+    exemption_record(actor=world.users["grid1"], round=round, resident=away, reason="hospital")
+    assert Exemption.objects.get(resident=away).reason == "hospital"
+    exemption_record(actor=world.users["grid1"], round=round, resident=away, reason="")
+    assert not Exemption.objects.filter(resident=away).exists()
+    with pytest.raises(PermissionDenied):
+        exemption_record(actor=world.users["volunteer"], round=round, resident=away, reason="away")
+    # through the call list page
+    url = reverse("sampling:exempt", kwargs={"pk": round.pk})
+    answer = client_for("admin").post(url, {"resident": away.pk, "reason": "positive"})
+    assert answer.status_code == 302 and f"building={away.building_id}" in answer["Location"]
+    assert Exemption.objects.get(resident=away).reason == "positive"
+    assert (
+        client_for("admin").post(url, {"resident": world.outsider.pk, "reason": "away"}).status_code
+        == 404
     )
