@@ -50,6 +50,8 @@ class Round(TimeStamped):
     status = models.CharField(
         _("status"), max_length=20, choices=RoundStatus.choices, default=RoundStatus.PLANNED
     )
+    # Vulnerability tags whose holders are sampled one per tube (listed high-risk groups).
+    own_tube_tags = models.JSONField(_("one per tube"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("created by"),

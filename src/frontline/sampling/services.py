@@ -9,12 +9,13 @@ already made. A person is sampled once per round (a unique constraint backs the 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,8 @@ from frontline.control.models import ControlOrder, OrderStatus
 from frontline.core.audit import audit_record
 from frontline.core.models import AuditAction
 from frontline.places.models import Building, Community, Household
-from frontline.residents.models import Resident
+from frontline.policy.models import ZoneLevel
+from frontline.residents.models import Resident, Tag
 from frontline.sampling.models import (
     POOL_SIZES,
     Exemption,
@@ -40,6 +42,7 @@ from frontline.sampling.models import (
 )
 from frontline.tasks.models import TaskPriority
 from frontline.tasks.services import task_create
+from frontline.zones.models import Zone
 
 BARCODE_MAX = Tube._meta.get_field("barcode").max_length or 40
 SCAN_ID_MAX = Sample._meta.get_field("scan_id").max_length or 64
@@ -53,6 +56,7 @@ REASON_MAX = Sample._meta.get_field("override_reason").max_length or 200
 def round_create(
     *, actor: User, community: Community, name: str, starts_at: dt.datetime | None,
     ends_at: dt.datetime | None, pool_size: int, buildings: Sequence[Building] = (),
+    own_tube_tags: Sequence[str] = (),
 ) -> Round:  # fmt: skip
     """A round over `buildings` (the whole community when none), every problem reported."""
     require(actor, Permission.PLAN_SAMPLING, community)
@@ -69,6 +73,8 @@ def round_create(
         errors["pool_size"] = [
             _("Pool 1, 5, 10 or 20 people per tube."),
         ]
+    if any(tag not in Tag.values for tag in own_tube_tags):
+        errors["own_tube_tags"] = [_("Choose groups from the list.")]
     outside = [b for b in buildings if b.community_id != community.pk]
     if outside:
         errors["buildings"] = [
@@ -79,7 +85,7 @@ def round_create(
     assert starts_at is not None and ends_at is not None
     created = Round.objects.create(
         community=community, name=name.strip(), starts_at=starts_at, ends_at=ends_at,
-        pool_size=pool_size, created_by=actor,
+        pool_size=pool_size, own_tube_tags=sorted(set(own_tube_tags)), created_by=actor,
     )  # fmt: skip
     created.buildings.set(buildings)
     audit_record(
@@ -115,9 +121,29 @@ def _clean_barcode(raw: str) -> str:
     return "".join(raw.split()).upper()
 
 
-def needs_own_tube(resident: Resident) -> bool:
-    """People under an active control order are sampled one per tube (DOMAIN.md)."""
-    return ControlOrder.objects.filter(resident=resident, status=OrderStatus.ACTIVE).exists()
+SEALED_LEVELS = (ZoneLevel.SEALED, ZoneLevel.HIGH)
+
+
+class OwnTube(enum.Enum):
+    CONTROL_ORDER = "control_order"
+    SEALED = "sealed"
+    LISTED = "listed"
+
+
+def needs_own_tube(round: Round, resident: Resident) -> OwnTube | None:
+    """Why the person must be sampled one per tube (DOMAIN.md), if they must: under an active
+    control order, living in a sealed (or high-risk) building or unit, or of a group the round
+    lists."""
+    if ControlOrder.objects.filter(resident=resident, status=OrderStatus.ACTIVE).exists():
+        return OwnTube.CONTROL_ORDER
+    zones = Zone.objects.filter(lifted_on__isnull=True, level__in=SEALED_LEVELS).filter(
+        Q(building_id=resident.building_id) | Q(unit__households=resident.household_id)
+    )
+    if zones.exists():
+        return OwnTube.SEALED
+    if round.own_tube_tags and set(resident.tag_values) & set(round.own_tube_tags):
+        return OwnTube.LISTED
+    return None
 
 
 @transaction.atomic
@@ -206,11 +232,16 @@ def sample_add(
         ]
     if len(reason) > REASON_MAX:
         errors["override_reason"] = [_("The reason is at most 200 characters.")]
-    if locked.capacity > 1 and needs_own_tube(resident):
-        errors["resident"] = [
-            _("%(name)s is under a control order and needs a tube of their own.")
-            % {"name": resident.name}
-        ]
+    why = needs_own_tube(round, resident) if locked.capacity > 1 else None
+    if why is not None:
+        words = {
+            OwnTube.CONTROL_ORDER: _(
+                "%(name)s is under a control order and needs a tube of their own."
+            ),
+            OwnTube.SEALED: _("%(name)s lives in a sealed building and needs a tube of their own."),
+            OwnTube.LISTED: _("%(name)s belongs to a group this round samples one per tube."),
+        }
+        errors["resident"] = [words[why] % {"name": resident.name}]
     if errors:
         raise ValidationError(errors)
     try:

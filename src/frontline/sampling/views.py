@@ -25,7 +25,7 @@ from frontline.core.identity import document_digest, normalise_document
 from frontline.core.models import AuditAction
 from frontline.health.links import household_by_token
 from frontline.places.models import Building, Community
-from frontline.residents.models import Resident, ResidentStatus
+from frontline.residents.models import Resident, ResidentStatus, Tag
 from frontline.residents.roster import RosterError
 from frontline.sampling import coverage, planner, pooling, selectors, services
 from frontline.sampling.lab_file import read_lab_file
@@ -75,6 +75,7 @@ def round_new(request: AuthedRequest) -> HttpResponse:
             "name": request.POST.get("name", ""), "starts_at": request.POST.get("starts_at", ""),
             "ends_at": request.POST.get("ends_at", ""),
             "pool_size": int(request.POST.get("pool_size", "0") or 0), "buildings": picked,
+            "own_tube_tags": request.POST.getlist("own_tube_tags"),
         }  # fmt: skip
         try:
             created = services.round_create(
@@ -82,6 +83,7 @@ def round_new(request: AuthedRequest) -> HttpResponse:
                 starts_at=_moment(values["starts_at"]), ends_at=_moment(values["ends_at"]),
                 pool_size=values["pool_size"],
                 buildings=[b for b in buildings if str(b.pk) in picked],
+                own_tube_tags=values["own_tube_tags"],
             )  # fmt: skip
         except ValidationError as error:
             errors = error.message_dict
@@ -90,7 +92,7 @@ def round_new(request: AuthedRequest) -> HttpResponse:
             return redirect("sampling:detail", pk=created.pk)
     context = {
         "communities": communities, "community": community, "buildings": buildings,
-        "errors": errors, "values": values, "pool_sizes": POOL_SIZES,
+        "errors": errors, "values": values, "pool_sizes": POOL_SIZES, "tags": Tag.choices,
     }  # fmt: skip
     return render(request, "sampling/new.html", context, status=422 if errors else 200)
 
@@ -117,6 +119,7 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "site_rows": [(site, selectors.site_count(round=round, site=site)) for site in sites],
         "positives": selectors.positive_tubes(round=round),
         "may_plan": has_permission(request.user, Permission.PLAN_SAMPLING),
+        "own_tube_labels": [str(Tag(t).label) for t in round.own_tube_tags if t in Tag.values],
         "samplers": User.objects.filter(
             is_active=True, assignments__role="medical_sampler",
             assignments__community=round.community,

@@ -86,7 +86,7 @@ def test_an_exempt_person_is_not_missing_and_door_to_door_stays_expected(world, 
     (row,) = coverage.by_building(round)
     assert (row.expected, row.exempt, row.missing) == (2, 1, 2)  # 张三丰 and the bedridden one
     listed = {
-        p.pk: p.exemption_reason
+        p.pk: p.exemption_reason  # type: ignore[attr-defined]
         for p in coverage.not_sampled(viewer=world.users["admin"], round=round)
     }
     assert listed == {world.zhang.pk: None, away.pk: "away", bedridden.pk: "door_to_door"}

@@ -310,3 +310,37 @@ def test_trace_back_names_the_people_of_many_tubes_in_three_queries(
     assert sorted(found) == ["B0", "B2"]
     assert [s.resident for s in found["B2"]] == people[10:15]
     assert all(s.resident.household.label for s in found["B0"])
+
+
+def test_sealed_buildings_and_the_rounds_listed_groups_are_sampled_one_per_tube(world):
+    from frontline.residents.models import ResidentTag, Tag
+    from frontline.sampling.services import OwnTube, needs_own_tube
+    from frontline.zones.models import Zone
+    from frontline.zones.tests.factories import high_zone
+
+    start = timezone.now()
+    round = round_create(
+        actor=world.users["admin"], community=world.community, name="二轮", starts_at=start,
+        ends_at=start + dt.timedelta(hours=6), pool_size=10, own_tube_tags=[Tag.DIALYSIS],
+    )  # fmt: skip
+    people = residents(world, 2, building=world.building2)
+    ResidentTag.objects.create(resident=people[0], tag=Tag.DIALYSIS)
+    assert needs_own_tube(round, people[0]) is OwnTube.LISTED
+    assert needs_own_tube(round, people[1]) is None
+    tube = tube_open(actor=world.users["sampler"], round=round, barcode="G1")
+    with pytest.raises(ValidationError) as raised:
+        sample_add(actor=world.users["sampler"], tube=tube, resident=people[0], scan_id="a")
+    assert "one per tube" in messages(raised.value)
+    # 张三丰's building is a high-risk area: everyone living there is sampled alone
+    install_presets_for_tests()
+    high_zone(world)
+    assert Zone.objects.get().site == world.building1
+    assert needs_own_tube(round, world.zhang) is OwnTube.SEALED
+    with pytest.raises(ValidationError) as raised:
+        sample_add(actor=world.users["sampler"], tube=tube, resident=world.zhang, scan_id="b")
+    assert "sealed building" in messages(raised.value)
+    with pytest.raises(ValidationError):
+        round_create(
+            actor=world.users["admin"], community=world.community, name="x", starts_at=start,
+            ends_at=start + dt.timedelta(hours=1), pool_size=10, own_tube_tags=["astronauts"],
+        )  # fmt: skip
