@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from frontline.accounts.access import Permission, scoped
 from frontline.accounts.models import User
@@ -39,18 +39,22 @@ class BuildingProgress:
 
 def by_building(round: Round) -> list[BuildingProgress]:
     """Expected, sampled and exempt people per building of the round, in building order: three
-    queries whatever the size of the round."""
-    sampled_here = Sample.objects.filter(round=round, resident=OuterRef("pk"))
-    exempt_here = Exemption.objects.filter(
-        round=round, resident=OuterRef("pk"), reason__in=EXEMPT_REASONS
+    queries whatever the size of the round.
+
+    The round's samples are a LEFT JOIN (at most one per person and round) and its exemptions
+    one uncorrelated subquery. Correlated EXISTS subqueries per resident made PostgreSQL cost
+    the query high enough to JIT-compile it, which took longer than the query itself."""
+    exempt_ids = Exemption.objects.filter(round=round, reason__in=EXEMPT_REASONS).values(
+        "resident_id"
     )
     rows = (
         expected(round)
+        .annotate(this_round=FilteredRelation("samples", condition=Q(samples__round=round)))
         .values("building")
         .annotate(
             total=Count("id"),
-            done=Count("id", filter=Q(Exists(sampled_here))),
-            exempt=Count("id", filter=Q(Exists(exempt_here)) & ~Q(Exists(sampled_here))),
+            done=Count("this_round"),
+            exempt=Count("id", filter=Q(pk__in=exempt_ids, this_round__isnull=True)),
         )
         .order_by()
     )

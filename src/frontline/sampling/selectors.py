@@ -32,8 +32,11 @@ def _round_scope(viewer: Viewer) -> Q:
 
 
 def round_list(*, viewer: Viewer) -> QuerySet[Round]:
+    """The viewer's rounds; for a sub-district officer, every round of the sub-district (whose
+    reports they read)."""
+    reach = _round_scope(viewer) | scoped(viewer, Permission.VIEW_AGGREGATES, Round)
     return (
-        Round.objects.filter(pk__in=Round.objects.filter(_round_scope(viewer)).values("pk"))
+        Round.objects.filter(pk__in=Round.objects.filter(reach).values("pk"))
         .select_related("community")
         .annotate(
             tube_count=Count("tubes", distinct=True),
@@ -48,6 +51,18 @@ def round_list(*, viewer: Viewer) -> QuerySet[Round]:
 def round_get(*, viewer: Viewer, pk: int) -> Round:
     return get_object_or_404(
         Round.objects.filter(pk__in=Round.objects.filter(_round_scope(viewer)).values("pk"))
+        .select_related("community")
+        .prefetch_related("buildings"),
+        pk=pk,
+    )
+
+
+def round_for_report(*, viewer: Viewer, pk: int) -> Round:
+    """A round whose counts the viewer may read: their own rounds, or any round of their
+    sub-district for an officer (the report names no one)."""
+    reach = _round_scope(viewer) | scoped(viewer, Permission.VIEW_AGGREGATES, Round)
+    return get_object_or_404(
+        Round.objects.filter(pk__in=Round.objects.filter(reach).values("pk"))
         .select_related("community")
         .prefetch_related("buildings"),
         pk=pk,

@@ -27,7 +27,7 @@ from frontline.health.links import household_by_token
 from frontline.places.models import Building, Community
 from frontline.residents.models import Resident, ResidentStatus, Tag
 from frontline.residents.roster import RosterError
-from frontline.sampling import coverage, planner, pooling, selectors, services
+from frontline.sampling import coverage, planner, pooling, report, selectors, services
 from frontline.sampling.lab_file import read_lab_file
 from frontline.sampling.models import POOL_SIZES, ExemptionReason, Round, Site, Tube
 
@@ -37,10 +37,11 @@ MISSING_LIMIT = 2000
 
 
 @require_safe
-@requires(*VIEWERS)
+@requires(*VIEWERS, Permission.VIEW_AGGREGATES)
 def round_list(request: AuthedRequest) -> HttpResponse:
     rounds = selectors.round_list(viewer=request.user)
-    return render(request, "sampling/list.html", {"rounds": rounds})
+    may_open = any(has_permission(request.user, p) for p in VIEWERS)
+    return render(request, "sampling/list.html", {"rounds": rounds, "may_open": may_open})
 
 
 def _communities(user: User) -> list[Community]:
@@ -466,3 +467,29 @@ def exempt(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(
         f"{reverse('sampling:missing', kwargs={'pk': round.pk})}?building={resident.building_id}"
     )
+
+
+# -- the round report for the sub-district -------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_safe
+@requires(
+    Permission.VIEW_AGGREGATES, Permission.PLAN_SAMPLING, Permission.VIEW_HEALTH, per_object=True
+)
+def round_report(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Per building: expected, sampled, exempt, tubes and positive tubes; ?format=xlsx for the
+    fixed-layout workbook (documented in `report.py`). Counts only."""
+    round = selectors.round_for_report(viewer=request.user, pk=pk)
+    data = report.round_report(round)
+    if request.GET.get("format") == "xlsx":
+        audit_record(
+            actor=request.user, action=AuditAction.EXPORT, community_id=round.community_id,
+            label=_("Round report: %(round)s") % {"round": round.name},
+            details={"round": round.pk, "rows": len(data.rows)},
+        )  # fmt: skip
+        response = HttpResponse(report.report_xlsx(data), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="round-{round.pk}.xlsx"'
+        return response
+    return render(request, "sampling/report.html", {"round": round, "report": data})

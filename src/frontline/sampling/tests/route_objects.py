@@ -9,7 +9,9 @@ from django.utils import timezone
 from frontline.sampling.models import Tube
 from frontline.sampling.services import round_create, sample_add, tube_open
 
-KINDS = {"sampling:": "round", "sampling:tube": "tube"}
+# The round report is read by sub-district officers across their sub-district: its outside
+# object is a round of another sub-district.
+KINDS = {"sampling:": "round", "sampling:tube": "tube", "sampling:report": "round_report"}
 POST_ONLY = {
     "sampling:site_new", "sampling:scan", "sampling:undo", "sampling:close", "sampling:exempt",
 }  # fmt: skip
@@ -40,4 +42,19 @@ def objects(world) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyp
     outside = _tube(
         world.users["other_admin"], their_sampler, world.other_community, world.outsider, "OUT1"
     )
-    return {"round": (inside.round, outside.round), "tube": (inside, outside)}
+    from frontline.places.models import Community, SubDistrict
+
+    elsewhere = Community.objects.create(
+        subdistrict=SubDistrict.objects.create(name="另一街道"), name="远方社区"
+    )
+    far_admin = make_user("far_admin", Role.COMMUNITY_ADMIN, community=elsewhere)
+    start = timezone.now()
+    far_round = round_create(
+        actor=far_admin, community=elsewhere, name="远方轮次", starts_at=start,
+        ends_at=start + dt.timedelta(hours=6), pool_size=5,
+    )  # fmt: skip
+    return {
+        "round": (inside.round, outside.round),
+        "tube": (inside, outside),
+        "round_report": (inside.round, far_round),
+    }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from frontline.core.models import AuditEntry
 from frontline.residents.models import Resident, ResidentStatus
@@ -106,3 +109,54 @@ def test_an_exempt_person_is_not_missing_and_door_to_door_stays_expected(world, 
         client_for("admin").post(url, {"resident": world.outsider.pk, "reason": "away"}).status_code
         == 404
     )
+
+
+def test_the_round_report_counts_per_building_for_the_officer_and_as_a_workbook(
+    world, client_for, django_assert_num_queries
+):
+    from python_calamine import CalamineWorkbook
+
+    from frontline.sampling.report import round_report
+    from frontline.sampling.services import ResultLine, results_record
+
+    round = a_round(world, pool_size=5)
+    site = a_site(world, round)
+    people = residents(world, 4)
+    tube = tube_open(actor=world.users["sampler"], round=round, site=site, barcode="R1")
+    for n, person in enumerate(people[:3]):
+        sample_add(actor=world.users["sampler"], tube=tube, resident=person, scan_id=f"r{n}")
+    now = timezone.now()
+    results_record(
+        actor=world.users["admin"], source="f",
+        lines=[ResultLine(line=2, barcode="R1", result="positive", reported_at=now, lab="区疾控")],
+    )  # fmt: skip
+    with django_assert_num_queries(4):
+        data = round_report(round)
+    (row,) = data.rows
+    assert (row.progress.expected, row.progress.sampled, row.tubes, row.positive_tubes) == (
+        5,
+        3,
+        1,
+        1,
+    )
+    assert data.coverage_percent == 60.0
+    officer = client_for("officer")
+    listing = officer.get(reverse("sampling:list"), **EN).content.decode()
+    url = reverse("sampling:report", kwargs={"pk": round.pk})
+    detail = reverse("sampling:detail", kwargs={"pk": round.pk})
+    assert url in listing and f'href="{detail}"' not in listing
+    page = officer.get(url, **EN).content.decode()
+    assert "coverage 60.0%" in page
+    assert all(person.name not in page for person in [world.zhang, *people])
+    workbook = officer.get(url, {"format": "xlsx"}, **EN)
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(workbook.content)).get_sheet_by_index(0)
+    rows = sheet.to_python()
+    assert rows[3] == [
+        "Grid", "Building", "Expected", "Sampled", "Exempt", "Not yet sampled", "Coverage",
+        "Tubes", "Positive tubes",
+    ]  # fmt: skip
+    assert rows[4][2:6] == [5, 3, 0, 2] and rows[4][7:9] == [1, 1]
+    assert rows[5][0] == "Total" and rows[5][2] == 5 and rows[4][6] == 0.6
+    assert AuditEntry.objects.filter(action="export", community=world.community).exists()
+    assert client_for("other_admin").get(url).status_code == 404
