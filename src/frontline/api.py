@@ -80,6 +80,7 @@ def _mount() -> None:
     from frontline.contacts.api import router as contacts
     from frontline.control.api import router as control
     from frontline.health.api import router as health
+    from frontline.helpdesk.api import router as helpdesk
     from frontline.places.api import router as places
     from frontline.policy.api import router as policy
     from frontline.residents.api import router as residents
@@ -101,6 +102,7 @@ def _mount() -> None:
     api.add_router("/policy", policy)
     api.add_router("/sampling", sampling)
     api.add_router("/care", care)
+    api.add_router("/helpdesk", helpdesk)
 
 
 _mount()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "frontline.zones",
     "frontline.sampling",
     "frontline.care",
+    "frontline.helpdesk",
     "frontline.portal",
     "frontline.tasks",
     "frontline.reports",

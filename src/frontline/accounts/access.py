@@ -49,6 +49,8 @@ class Permission(enum.StrEnum):
     MANAGE_CARE = "manage_care"  # open, assign, refer and close care cases; follow-up schedules
     COUNSEL = "counsel"  # hold care cases, write and read the notes of one's own cases
     READ_CARE_NOTES = "read_care_notes"  # a supervisor's explicit right to read any case's notes
+    HANDLE_REQUESTS = "handle_requests"  # see, take, transfer and resolve residents' requests
+    MANAGE_HELPDESK = "manage_helpdesk"  # triage keywords, SLAs per category and urgency
 
 
 P = Permission
@@ -60,15 +62,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.VIEW_PLACES, P.EDIT_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.REVEAL_IDENTITY,
          P.WORK_TASKS, P.ASSIGN_TASKS, P.VIEW_HEALTH, P.RECORD_HEALTH, P.MANAGE_RISK_AREAS,
          P.MANAGE_CONTROL, P.RECORD_TESTS, P.PLAN_SAMPLING, P.SAMPLE, P.SCREEN_RESIDENTS,
-         P.VIEW_CARE}
+         P.VIEW_CARE, P.HANDLE_REQUESTS}
     ),
     Role.PART_TIME_WORKER: frozenset(
         {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,
-         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE}
+         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE, P.HANDLE_REQUESTS}
     ),
     Role.GRID_WORKER: frozenset(
         {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,
-         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE}
+         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE, P.HANDLE_REQUESTS}
     ),
     Role.VOLUNTEER: frozenset({P.WORK_TASKS}),
     Role.MEDICAL_SAMPLER: frozenset(
