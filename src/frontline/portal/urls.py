@@ -1,6 +1,7 @@
 from django.urls import re_path
 
 from frontline.care import portal_views as care
+from frontline.helpdesk import portal_views as helpdesk
 from frontline.portal import views
 
 app_name = "portal"
@@ -13,5 +14,13 @@ urlpatterns = [
         r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?care/sessions/$",
         care.sessions,
         name="care_sessions",
+    ),
+    re_path(
+        r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?requests/$", helpdesk.requests, name="requests"
+    ),
+    re_path(
+        r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?requests/(?P<pk>[0-9]+)/$",
+        helpdesk.request_detail,
+        name="request",
     ),
 ]
