@@ -1,4 +1,4 @@
-"""The household page's requests: /h/<token>/requests/ and one request with its rating."""
+"""The household page's requests: /h/<token>/requests/ (one request: ?request=<id>)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,4 @@ from frontline.accounts.access import public
 
 @public
 def requests(request: HttpRequest, token: str | None = None) -> HttpResponse:
-    raise Http404
-
-
-@public
-def request_detail(request: HttpRequest, token: str | None = None, pk: str = "") -> HttpResponse:
     raise Http404

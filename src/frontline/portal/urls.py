@@ -18,9 +18,4 @@ urlpatterns = [
     re_path(
         r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?requests/$", helpdesk.requests, name="requests"
     ),
-    re_path(
-        r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?requests/(?P<pk>[0-9]+)/$",
-        helpdesk.request_detail,
-        name="request",
-    ),
 ]
