@@ -60,3 +60,33 @@ def advise(p: float) -> Advice:
         pooling_pays=best > 1 and p < NOT_WORTH_POOLING,
         above_policy_limit=p >= POOLING_LIMIT,
     )
+
+
+def prevalence_from_pools(tubes: list[tuple[int, bool]]) -> float | None:
+    """Estimate the prevalence from pooled results: the maximum-likelihood p for tubes of the
+    given sizes of which some were positive (a tube of k is positive with probability
+    1 - (1 - p)^k). None without tubes; 1.0 when every tube was positive."""
+    if not tubes:
+        return None
+    if all(positive for _size, positive in tubes):
+        return 1.0
+    if not any(positive for _size, positive in tubes):
+        return 0.0
+
+    def slope(p: float) -> float:  # derivative of the log-likelihood in p
+        total = 0.0
+        for size, positive in tubes:
+            if positive:
+                total += size * (1 - p) ** (size - 1) / (1 - (1 - p) ** size)
+            else:
+                total -= size / (1 - p)
+        return total
+
+    low, high = 1e-12, 1 - 1e-12
+    for _step in range(200):  # the slope falls as p rises: bisect for its zero
+        middle = (low + high) / 2
+        if slope(middle) > 0:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2

@@ -139,3 +139,28 @@ def positive_tubes(*, round: Round) -> QuerySet[Tube]:
 
 def residents_in_reach(*, viewer: Viewer) -> QuerySet[Resident]:
     return Resident.objects.filter(scoped(viewer, Permission.VIEW_RESIDENTS, Resident))
+
+
+RECENT_ROUNDS = 3
+
+
+def recent_positivity(community_id: int) -> tuple[float | None, int]:
+    """The prevalence the community's last rounds with results point to (from their tubes'
+    sizes and results), and how many rounds that was; (None, 0) without any."""
+    from frontline.sampling.pooling import prevalence_from_pools
+
+    rounds = list(
+        Round.objects.filter(community_id=community_id, tubes__result__in=RESULTED)
+        .distinct()
+        .order_by("-starts_at", "-id")
+        .values_list("pk", flat=True)[:RECENT_ROUNDS]
+    )
+    tubes = Tube.objects.filter(round__in=rounds, result__in=RESULTED, size__gt=0)
+    found = [
+        (size, result == TubeResult.POSITIVE)
+        for size, result in tubes.values_list("size", "result")
+    ]
+    return prevalence_from_pools(found), len(rounds)
+
+
+RESULTED = (TubeResult.POSITIVE, TubeResult.NEGATIVE)

@@ -91,9 +91,12 @@ def round_new(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("The round is planned. Add its sampling sites."))
             return redirect("sampling:detail", pk=created.pk)
+    prevalence, rounds = selectors.recent_positivity(community.pk)
     context = {
         "communities": communities, "community": community, "buildings": buildings,
         "errors": errors, "values": values, "pool_sizes": POOL_SIZES, "tags": Tag.choices,
+        "positivity": round(prevalence * 100, 4) if prevalence is not None else None,
+        "positivity_rounds": rounds,
     }  # fmt: skip
     return render(request, "sampling/new.html", context, status=422 if errors else 200)
 

@@ -160,3 +160,19 @@ def test_the_round_report_counts_per_building_for_the_officer_and_as_a_workbook(
     assert rows[5][0] == "Total" and rows[5][2] == 5 and rows[4][6] == 0.6
     assert AuditEntry.objects.filter(action="export", community=world.community).exists()
     assert client_for("other_admin").get(url).status_code == 404
+
+
+def test_the_planning_page_starts_the_advice_from_the_last_rounds_positivity(world, client_for):
+    from frontline.sampling.models import Tube
+
+    round = a_round(world, pool_size=5)
+    people = residents(world, 10)
+    for n in range(2):
+        tube = tube_open(actor=world.users["sampler"], round=round, barcode=f"P{n}", capacity=5)
+        for m, person in enumerate(people[n * 5 : n * 5 + 5]):
+            sample_add(actor=world.users["sampler"], tube=tube, resident=person, scan_id=f"{n}-{m}")
+    Tube.objects.filter(barcode="P0").update(result="positive")
+    Tube.objects.filter(barcode="P1").update(result="negative")
+    page = client_for("fulltime").get(reverse("sampling:new"), **EN).content.decode()
+    # one of two tubes of 5 positive: p = 1 - 0.5 ** (1/5) = 12.94 %
+    assert 'value="12.94' in page and "last round with results" in page

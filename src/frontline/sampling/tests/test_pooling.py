@@ -75,3 +75,25 @@ def test_advice_lists_1_5_10_20_and_warns_above_the_policy_limit():
 def test_a_pool_of_no_swabs_is_refused(k, p):
     with pytest.raises(ValueError):
         expected_tests(k, p)
+
+
+def test_prevalence_from_single_tubes_is_the_positive_share():
+    from frontline.sampling.pooling import prevalence_from_pools
+
+    tubes = [(1, True)] * 3 + [(1, False)] * 97
+    assert prevalence_from_pools(tubes) == pytest.approx(0.03, abs=1e-6)
+    assert prevalence_from_pools([]) is None
+    assert prevalence_from_pools([(10, False)] * 5) == 0.0
+    assert prevalence_from_pools([(10, True)] * 5) == 1.0
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(p=st.floats(min_value=0.002, max_value=0.05), k=st.sampled_from([5, 10, 20]))
+def test_prevalence_from_pools_recovers_the_rate_of_a_simulated_round(p, k):
+    from frontline.sampling.pooling import prevalence_from_pools
+
+    rng = random.Random(7)
+    pools = 20_000
+    tubes = [(k, any(rng.random() < p for _ in range(k))) for _pool in range(pools)]
+    estimate = prevalence_from_pools(tubes)
+    assert estimate is not None and estimate == pytest.approx(p, rel=0.15)
