@@ -127,6 +127,7 @@ class OrderIn(Schema):
     contact_link_id: int | None = None
     trip_match_id: int | None = None
     checkin_id: int | None = None
+    sample_id: int | None = None
     category: str = ""
     start: dt.date | None = None
     reason: str = ""
@@ -181,12 +182,13 @@ def _detail(request: AuthedRequest, order: ControlOrder) -> "OrderDetailOut":
 @router.post("/orders", response={201: OrderDetailOut})
 @api_requires(Permission.MANAGE_CONTROL)
 def order_create(request: AuthedRequest, payload: OrderIn):
-    """Make an order from a contact link, a trip match or a positive check-in (a documented
-    order is uploaded on its page)."""
+    """Make an order from a contact link, a trip match, a positive check-in or a positive
+    single-tube sample (a documented order is uploaded on its page)."""
     given = {
         "contact_link_id": payload.contact_link_id,
         "trip_match_id": payload.trip_match_id,
         "checkin_id": payload.checkin_id,
+        "sample_id": payload.sample_id,
     }
     named = [value for value in given.values() if value is not None]
     if len(named) != 1:
@@ -196,8 +198,10 @@ def order_create(request: AuthedRequest, payload: OrderIn):
         evidence = selectors.contact_link_get(viewer=request.user, pk=payload.contact_link_id)
     elif payload.trip_match_id is not None:
         evidence = selectors.trip_match_get(viewer=request.user, pk=payload.trip_match_id)
+    elif payload.checkin_id is not None:
+        evidence = selectors.checkin_get(viewer=request.user, pk=payload.checkin_id)
     else:
-        evidence = selectors.checkin_get(viewer=request.user, pk=named[0])
+        evidence = selectors.sample_get(viewer=request.user, pk=named[0])
     order = services.order_create(
         actor=request.user, evidence=evidence,
         category=payload.category, start=payload.start, reason=payload.reason,

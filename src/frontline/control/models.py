@@ -1,8 +1,8 @@
 """Control orders (管控): a resident under a measure for a category, made only from evidence.
 
 Status follows evidence (DOMAIN.md, the Henan lesson): an order names exactly one piece of
-evidence (a contact link, a trip match, a positive check-in, or a documented order from the
-sub-district), enforced by a check constraint; every change is an `OrderEvent` that the
+evidence (a contact link, a trip match, a positive check-in, a positive single-tube nucleic-acid
+test, or a documented order from the sub-district), enforced by a check constraint; every change is an `OrderEvent` that the
 application never updates or deletes. Only `services.py` writes these rows.
 """
 
@@ -50,6 +50,7 @@ class EvidenceKind(models.TextChoices):
     CONTACT_LINK = "contact_link", _("Contact link")
     TRIP_MATCH = "trip_match", _("Trip to a risk area")
     CHECKIN = "checkin", _("Positive antigen test")
+    SAMPLE = "sample", _("Positive nucleic-acid test (single tube)")
     DOCUMENT = "document", _("Documented order from the sub-district")
 
 
@@ -110,6 +111,14 @@ class ControlOrder(TimeStamped):
         related_name="+",
         verbose_name=_("check-in"),
     )
+    sample = models.ForeignKey(
+        "sampling.Sample",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sample"),
+    )
     document = models.FileField(
         _("order document"), storage=document_storage, upload_to="%Y/%m/%d", blank=True
     )
@@ -131,18 +140,23 @@ class ControlOrder(TimeStamped):
                 condition=(
                     Q(
                         contact_link__isnull=False, trip_match__isnull=True,
-                        checkin__isnull=True, document="",
+                        checkin__isnull=True, sample__isnull=True, document="",
                     )
                     | Q(
                         contact_link__isnull=True, trip_match__isnull=False,
-                        checkin__isnull=True, document="",
+                        checkin__isnull=True, sample__isnull=True, document="",
                     )
                     | Q(
                         contact_link__isnull=True, trip_match__isnull=True,
-                        checkin__isnull=False, document="",
+                        checkin__isnull=False, sample__isnull=True, document="",
+                    )
+                    | Q(
+                        contact_link__isnull=True, trip_match__isnull=True,
+                        checkin__isnull=True, sample__isnull=False, document="",
                     )
                     | (
-                        Q(contact_link__isnull=True, trip_match__isnull=True, checkin__isnull=True)
+                        Q(contact_link__isnull=True, trip_match__isnull=True, checkin__isnull=True,
+                          sample__isnull=True)
                         & ~Q(document="")
                         & ~Q(document_reference="")
                     )
@@ -174,6 +188,8 @@ class ControlOrder(TimeStamped):
             return EvidenceKind.TRIP_MATCH
         if self.checkin_id:
             return EvidenceKind.CHECKIN
+        if self.sample_id:
+            return EvidenceKind.SAMPLE
         return EvidenceKind.DOCUMENT
 
     @property

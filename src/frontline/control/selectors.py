@@ -21,6 +21,7 @@ from frontline.places.models import Building
 from frontline.policy.models import Measure
 from frontline.residents.models import Resident
 from frontline.residents.selectors import search_filter
+from frontline.sampling.models import Sample, TubeResult
 from frontline.travel.models import TripMatch
 
 Viewer = User | AnonymousUser
@@ -67,6 +68,7 @@ def order_list(
             "contact_link__case",
             "trip_match__area",
             "checkin",
+            "sample__tube",
         )
         .prefetch_related("tests")
         .order_by(*ORDER_SORTS.get(sort, ORDER_SORTS["release"]))
@@ -85,7 +87,7 @@ def order_get(*, viewer: Viewer, pk: int) -> ControlOrder:
         ControlOrder.objects.filter(scoped(viewer, Permission.VIEW_HEALTH, ControlOrder))
         .select_related(
             "resident__household__unit__building", "rule_set", "created_by",
-            "contact_link__case", "trip_match__area", "checkin",
+            "contact_link__case", "trip_match__area", "checkin", "sample__tube",
         )
         .prefetch_related(
             Prefetch("tests", OrderTest.objects.select_related("recorded_by", "task")),
@@ -141,7 +143,9 @@ def resident_orders(*, viewer: Viewer, resident: Resident) -> list[ControlOrder]
     return list(
         ControlOrder.objects.filter(scoped(viewer, Permission.VIEW_HEALTH, ControlOrder))
         .filter(resident=resident)
-        .select_related("contact_link__case", "trip_match__area", "checkin", "rule_set")
+        .select_related(
+            "contact_link__case", "trip_match__area", "checkin", "sample__tube", "rule_set"
+        )
         .prefetch_related("tests", Prefetch("events", OrderEvent.objects.select_related("actor")))
         .order_by("status", "-start_on", "-id")
     )
@@ -160,6 +164,15 @@ def trip_match_get(*, viewer: Viewer, pk: int) -> TripMatch:
     return get_object_or_404(
         TripMatch.objects.filter(scoped(viewer, Permission.VIEW_HEALTH, TripMatch)).select_related(
             "area", "trip", "resident"
+        ),
+        pk=pk,
+    )
+
+
+def sample_get(*, viewer: Viewer, pk: int) -> Sample:
+    return get_object_or_404(
+        Sample.objects.filter(scoped(viewer, Permission.VIEW_HEALTH, Sample)).select_related(
+            "tube", "resident"
         ),
         pk=pk,
     )
@@ -193,6 +206,7 @@ class Candidates:
     contact_links: list[ContactLink]
     trip_matches: list[TripMatch]
     checkins: list[Checkin]
+    samples: list[Sample]
 
 
 def candidates(*, viewer: Viewer, since: dt.date) -> Candidates:
@@ -220,5 +234,14 @@ def candidates(*, viewer: Viewer, since: dt.date) -> Candidates:
             .exclude(pk__in=used.filter(checkin__isnull=False).values("checkin_id"))
             .select_related("resident__household__unit__building")
             .order_by("-day", "-id")[:CANDIDATE_LIMIT]
+        ),
+        samples=list(
+            Sample.objects.filter(
+                scoped(viewer, Permission.VIEW_HEALTH, Sample), tube__result=TubeResult.POSITIVE,
+                tube__size=1, sampled_at__date__gte=since,
+            )
+            .exclude(pk__in=used.filter(sample__isnull=False).values("sample_id"))
+            .select_related("tube", "resident__household__unit__building")
+            .order_by("-sampled_at", "-id")[:CANDIDATE_LIMIT]
         ),
     )  # fmt: skip

@@ -35,6 +35,7 @@ from frontline.policy.models import Category, ZoneLevel
 from frontline.policy.rules import Outcome
 from frontline.policy.selectors import rule_set_in_force, schedule
 from frontline.residents.models import Resident
+from frontline.sampling.models import Sample, TubeResult
 from frontline.tasks.models import ACTIVE_STATUSES, TaskPriority
 from frontline.tasks.services import task_cancel, task_create, task_finish
 from frontline.travel.models import TripMatch
@@ -54,7 +55,7 @@ class DocumentEvidence:
     reference: str
 
 
-Evidence = ContactLink | TripMatch | Checkin | DocumentEvidence
+Evidence = ContactLink | TripMatch | Checkin | Sample | DocumentEvidence
 
 ARRIVAL_CATEGORY = {
     ZoneLevel.HIGH: Category.ARRIVAL_HIGH_RISK,
@@ -112,7 +113,15 @@ def categories_for(evidence: Evidence) -> list[Category]:
         return [ARRIVAL_CATEGORY[ZoneLevel(level)]] if level in ZoneLevel.values else []
     if isinstance(evidence, Checkin):
         return [Category.CONFIRMED_CASE] if evidence.antigen == Antigen.POSITIVE else []
+    if isinstance(evidence, Sample):
+        return [Category.CONFIRMED_CASE] if is_positive_single(evidence) else []
     return list(Category)
+
+
+def is_positive_single(sample: Sample) -> bool:
+    """A swab alone in a tube that tested positive: the person's own result. (A positive pool
+    says only that someone in it is positive; its people are held and re-sampled one per tube.)"""
+    return sample.tube.result == TubeResult.POSITIVE and sample.tube.size == 1
 
 
 def _document_error(upload: UploadedFile) -> str | None:
@@ -134,6 +143,12 @@ def evidence_errors(evidence: Evidence, category: str) -> dict[str, list[str]]:
         errors["evidence"] = [_("The contact is not a resident on the roster.")]
     elif isinstance(evidence, Checkin) and evidence.antigen != Antigen.POSITIVE:
         errors["evidence"] = [_("Only a positive antigen result is evidence for an order.")]
+    elif isinstance(evidence, Sample) and not is_positive_single(evidence):
+        errors["evidence"] = [
+            _(
+                "Only a positive single tube is evidence for an order; re-sample a pool one per tube."
+            )
+        ]
     elif isinstance(evidence, DocumentEvidence):
         if not evidence.reference.strip():
             errors["reference"] = [_("Enter the document's reference number.")]
@@ -163,6 +178,11 @@ def evidence_words(evidence: Evidence, *, edges: Edges | None = None) -> str:
         return _("Positive antigen self-test reported on %(day)s.") % {
             "day": evidence.day.isoformat()
         }
+    if isinstance(evidence, Sample):
+        return _("Positive nucleic-acid test, tube %(code)s, sampled on %(day)s.") % {
+            "code": evidence.tube.barcode,
+            "day": timezone.localtime(evidence.sampled_at).date().isoformat(),
+        }
     return _("Documented order %(reference)s from the sub-district.") % {
         "reference": evidence.reference.strip()
     }
@@ -175,6 +195,8 @@ def order_evidence(order: ControlOrder) -> Evidence | None:
         return order.trip_match
     if order.checkin_id:
         return order.checkin
+    if order.sample_id:
+        return order.sample
     return None
 
 
@@ -307,6 +329,8 @@ def order_create(
         order.trip_match = evidence
     elif isinstance(evidence, Checkin):
         order.checkin = evidence
+    elif isinstance(evidence, Sample):
+        order.sample = evidence
     else:
         order.document_reference = evidence.reference.strip()
         order.document.save(evidence.file.name or "document", evidence.file, save=False)

@@ -133,12 +133,13 @@ def candidates(request: AuthedRequest) -> HttpResponse:
 
 
 def _evidence(request: AuthedRequest) -> tuple[str, Any] | None:
-    """The evidence named by the query string (?contact_link=, ?trip_match=, ?checkin=,
+    """The evidence named by the query string (?contact_link=, ?trip_match=, ?checkin=, ?sample=,
     ?resident= for a documented order), read through scoped selectors: 404 outside scope."""
     getters = {
         "contact_link": selectors.contact_link_get,
         "trip_match": selectors.trip_match_get,
         "checkin": selectors.checkin_get,
+        "sample": selectors.sample_get,
         "resident": selectors.resident_get,
     }
     for name, getter in getters.items():
