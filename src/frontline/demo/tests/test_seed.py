@@ -34,6 +34,7 @@ from frontline.health.models import Checkin, HouseholdLink
 from frontline.places.models import Building, Community, Grid, Household, Unit
 from frontline.residents.models import Resident, ResidentTag, Tag
 from frontline.residents.validation import EDITABLE_FIELDS, clean_resident_fields
+from frontline.sampling.models import Sample
 from frontline.tasks.models import Task, TaskPriority, TaskStatus
 
 N = 300
@@ -255,9 +256,10 @@ def test_demo_command_twice_duplicates_nothing() -> None:
         "links": HouseholdLink.objects.count(),
         "contact links": ContactLink.objects.count(),
         "screenings": Screening.objects.count(),
+        "samples": Sample.objects.count(),
     }
     assert first["residents"] == 3000
-    assert first["screenings"] == 3
+    assert first["screenings"] == 3 and first["samples"] == 30
     assert first["checkins"] > 100 and first["links"] > 10 and first["contact links"] > 5
     assert first["buildings"] == 30
     assert first["tasks"] >= 15
@@ -275,6 +277,7 @@ def test_demo_command_twice_duplicates_nothing() -> None:
             "links": HouseholdLink.objects.count(),
             "contact links": ContactLink.objects.count(),
             "screenings": Screening.objects.count(),
+            "samples": Sample.objects.count(),
         }
         == first
     )

@@ -24,6 +24,7 @@ from frontline.demo.loader import (
 )
 from frontline.health.demo import ensure_demo_checkins
 from frontline.places.models import Community
+from frontline.sampling.demo import ensure_demo_sampling
 from frontline.travel.demo import ensure_demo_travel
 
 
@@ -69,6 +70,7 @@ class Command(BaseCommand):
         checkins = ensure_demo_checkins(community)
         self.stdout.write(f"Demo check-ins recorded today: {checkins}.")
         ensure_demo_care(community)
+        ensure_demo_sampling(community)
         self.stdout.write("")
         self.stdout.write(login_table(logins))
         self.stdout.write("")
