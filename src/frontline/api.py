@@ -81,6 +81,7 @@ def _mount() -> None:
     from frontline.control.api import router as control
     from frontline.health.api import router as health
     from frontline.helpdesk.api import router as helpdesk
+    from frontline.outreach.api import router as outreach
     from frontline.places.api import router as places
     from frontline.policy.api import router as policy
     from frontline.residents.api import router as residents
@@ -103,6 +104,7 @@ def _mount() -> None:
     api.add_router("/sampling", sampling)
     api.add_router("/care", care)
     api.add_router("/helpdesk", helpdesk)
+    api.add_router("/outreach", outreach)
 
 
 _mount()

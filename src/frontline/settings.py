@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "frontline.sampling",
     "frontline.care",
     "frontline.helpdesk",
+    "frontline.outreach",
     "frontline.portal",
     "frontline.tasks",
     "frontline.reports",

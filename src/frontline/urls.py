@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sampling/", include("frontline.sampling.urls")),
     path("care/", include("frontline.care.urls")),
     path("helpdesk/", include("frontline.helpdesk.urls")),
+    path("outreach/", include("frontline.outreach.urls")),
     path("h/", include("frontline.portal.urls")),
     path("audit/", include("frontline.core.urls")),
     path("api/v1/", api.urls),

@@ -51,6 +51,7 @@ class Permission(enum.StrEnum):
     READ_CARE_NOTES = "read_care_notes"  # a supervisor's explicit right to read any case's notes
     HANDLE_REQUESTS = "handle_requests"  # see, take, transfer and resolve residents' requests
     MANAGE_HELPDESK = "manage_helpdesk"  # triage keywords, SLAs per category and urgency
+    SEND_NOTICES = "send_notices"  # compose and send notices, see acknowledgements, flyers
 
 
 P = Permission
@@ -62,7 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.VIEW_PLACES, P.EDIT_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.REVEAL_IDENTITY,
          P.WORK_TASKS, P.ASSIGN_TASKS, P.VIEW_HEALTH, P.RECORD_HEALTH, P.MANAGE_RISK_AREAS,
          P.MANAGE_CONTROL, P.RECORD_TESTS, P.PLAN_SAMPLING, P.SAMPLE, P.SCREEN_RESIDENTS,
-         P.VIEW_CARE, P.HANDLE_REQUESTS}
+         P.VIEW_CARE, P.HANDLE_REQUESTS, P.SEND_NOTICES}
     ),
     Role.PART_TIME_WORKER: frozenset(
         {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,

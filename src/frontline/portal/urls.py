@@ -2,6 +2,7 @@ from django.urls import re_path
 
 from frontline.care import portal_views as care
 from frontline.helpdesk import portal_views as helpdesk
+from frontline.outreach import portal_views as outreach
 from frontline.portal import views
 
 app_name = "portal"
@@ -18,4 +19,5 @@ urlpatterns = [
     re_path(
         r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?requests/$", helpdesk.requests, name="requests"
     ),
+    re_path(r"^(?:(?P<token>[A-Za-z0-9_-]{10,64})/)?notices/$", outreach.notices, name="notices"),
 ]
