@@ -31,6 +31,7 @@ from frontline.demo.loader import (
 )
 from frontline.demo.synthetic import Synthesizer, age_on
 from frontline.health.models import Checkin, HouseholdLink
+from frontline.helpdesk.models import HelpRequest
 from frontline.places.models import Building, Community, Grid, Household, Unit
 from frontline.residents.models import Resident, ResidentTag, Tag
 from frontline.residents.validation import EDITABLE_FIELDS, clean_resident_fields
@@ -257,8 +258,10 @@ def test_demo_command_twice_duplicates_nothing() -> None:
         "contact links": ContactLink.objects.count(),
         "screenings": Screening.objects.count(),
         "samples": Sample.objects.count(),
+        "requests": HelpRequest.objects.count(),
     }
     assert first["residents"] == 3000
+    assert first["requests"] == 2
     assert first["screenings"] == 3 and first["samples"] == 30
     assert first["checkins"] > 100 and first["links"] > 10 and first["contact links"] > 5
     assert first["buildings"] == 30
@@ -278,6 +281,7 @@ def test_demo_command_twice_duplicates_nothing() -> None:
             "contact links": ContactLink.objects.count(),
             "screenings": Screening.objects.count(),
             "samples": Sample.objects.count(),
+            "requests": HelpRequest.objects.count(),
         }
         == first
     )

@@ -23,6 +23,7 @@ from frontline.demo.loader import (
     seed_community,
 )
 from frontline.health.demo import ensure_demo_checkins
+from frontline.helpdesk.demo import ensure_demo_requests
 from frontline.places.models import Community
 from frontline.sampling.demo import ensure_demo_sampling
 from frontline.travel.demo import ensure_demo_travel
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo check-ins recorded today: {checkins}.")
         ensure_demo_care(community)
         ensure_demo_sampling(community)
+        ensure_demo_requests(community)
         self.stdout.write("")
         self.stdout.write(login_table(logins))
         self.stdout.write("")
