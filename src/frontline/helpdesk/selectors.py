@@ -130,13 +130,17 @@ def settings_community_get(*, viewer: Viewer, pk: int) -> Community:
     return get_object_or_404(settings_communities(viewer=viewer), pk=pk)
 
 
-def breaches_on(community_ids: Iterable[int], day: dt.date) -> dict[int, int]:
+def breaches_on(
+    community_ids: Iterable[int], day: dt.date, *, within: Q | None = None
+) -> dict[int, int]:
     """Breaches (a request not taken or not resolved in time, each counted once per kind) whose
-    deadline fell on `day`, per community; 0 for a community without one. For the daily report."""
+    deadline fell on `day`, per community; 0 for a community without one. For the daily report,
+    which passes its reader's scope as `within`."""
     ids = list(community_ids)
     counts = dict.fromkeys(ids, 0)
     rows = (
-        Breach.objects.filter(community_id__in=ids, day=day)
+        Breach.objects.filter(within or Q())
+        .filter(community_id__in=ids, day=day)
         .values_list("community_id")
         .order_by()
         .annotate(n=Count("id"))

@@ -11,7 +11,7 @@ number of residents, orders or check-ins:
    under comes from the phases snapshot of their order, a JSON list both databases store
    differently, so the phase covering the day is picked here rather than in SQL;
 6. new confirmed cases (by confirmation date) and 7. new contact links (by the day they were
-   recorded).
+   recorded); 8. residents' requests that ran past a service level that day (the help desk).
 
 Every query starts from the viewer's scope (`VIEW_AGGREGATES` or `VIEW_HEALTH`), so a
 sub-district officer gets each community of their sub-district, a community worker their
@@ -36,6 +36,8 @@ from frontline.contacts.models import Case, ContactLink
 from frontline.control.arithmetic import PhaseSnapshot, phase_on
 from frontline.control.models import ControlOrder, OrderStatus
 from frontline.health.models import Checkin
+from frontline.helpdesk.models import Breach
+from frontline.helpdesk.selectors import breaches_on
 from frontline.places.models import Building, Community
 from frontline.policy.models import Measure
 from frontline.residents.models import Resident, ResidentStatus
@@ -61,6 +63,7 @@ class DailyFigures:
     present: int = 0  # present residents (today's roster)
     checked_in: int = 0  # present residents with a check-in that day
     abnormal: int = 0  # residents with an abnormal check-in that day
+    request_breaches: int = 0  # residents' requests not taken or not resolved in time, that day
 
     @property
     def checkin_rate(self) -> float | None:
@@ -231,6 +234,10 @@ def daily_report(*, viewer: Viewer, day: dt.date) -> DailyReport:
         .order_by()
     ):
         values[community_id]["new_contacts"] = n
+
+    within = report_scope(viewer, Breach)
+    for community_id, n in breaches_on([c.pk for c in communities], day, within=within).items():
+        values[community_id]["request_breaches"] = n
 
     return DailyReport(
         day=day,

@@ -4,9 +4,9 @@ files its communities send without looking at them.
 Layout (labels are in the downloader's language; positions never change):
 
 - One worksheet, named "Daily report".
-- Row 1, cell A1 (merged over A1:M1): the title, "Daily report YYYY-MM-DD".
+- Row 1, cell A1 (merged over A1:N1): the title, "Daily report YYYY-MM-DD".
 - Row 2, cell A2: when the file was made, "Generated YYYY-MM-DD HH:MM" (local time).
-- Row 3: the header row, columns A to M as below.
+- Row 3: the header row, columns A to N as below.
 - Rows 4 onwards: one row per community in the downloader's scope, ordered by community name.
 - The row after the last community: the total row, "Total" in column A and the column sums
   (the check-in rate of the total row is total checked in / total present residents).
@@ -27,8 +27,9 @@ Layout (labels are in the downloader's language; positions never change):
 | K | Checked in | present residents with a check-in that day |
 | L | Check-in rate | K / J as a fraction shown as a percentage; empty when J is 0 |
 | M | Abnormal check-ins | residents with at least one abnormal check-in that day |
+| N | Request service levels missed | residents' requests whose take-by or resolve-by time passed that day unmet (each request counted once per clock) |
 
-Columns B to K and M hold whole numbers; L holds a number between 0 and 1. A person under two
+Columns B to K, M and N hold whole numbers; L holds a number between 0 and 1. A person under two
 orders in different measures counts once under each measure. No cell ever names a person.
 """
 
@@ -54,7 +55,7 @@ COUNT_FIELDS = (
 
 
 def column_headers() -> list[str]:
-    """The header row, columns A to M."""
+    """The header row, columns A to N."""
     return [
         _("Community"),
         _("Centralised isolation"),
@@ -69,6 +70,7 @@ def column_headers() -> list[str]:
         _("Checked in"),
         _("Check-in rate"),
         _("Abnormal check-ins"),
+        _("Request service levels missed"),
     ]
 
 
@@ -110,6 +112,7 @@ def report_workbook(report: DailyReport, *, made_at: dt.datetime | None = None) 
         else:
             sheet.write_number(row, 11, checkin_rate, rate)
         sheet.write_number(row, 12, abnormal, plain)
+        sheet.write_number(row, 13, figures.request_breaches, plain)
 
     row = FIRST_DATA_ROW
     for community in report.rows:

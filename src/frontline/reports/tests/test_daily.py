@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from frontline.conftest import World, make_household
+from frontline.accounts.models import Role
+from frontline.conftest import World, make_household, make_user
 from frontline.core.models import AuditAction, AuditEntry
 from frontline.health.models import CheckinSource
 from frontline.health.services import checkin_record
@@ -173,10 +174,10 @@ def test_the_xlsx_has_the_documented_layout(world: World, documents: None, clien
     assert name == "Daily report"
     assert rows[0][0] == f"Daily report {built.day.isoformat()}"
     assert str(rows[1][0]).startswith("Generated ")
-    assert rows[2] == headers and len(headers) == 13
-    assert rows[3] == ["光明社区", 1, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0.5, 0]
-    assert rows[4] == ["幸福里社区", 1, 1, 1, 1, 1, 1, 1, 1, 8, 2, 0.25, 1]
-    assert rows[5] == ["Total", 2, 1, 1, 1, 1, 1, 1, 1, 10, 3, 0.3, 1]
+    assert rows[2] == headers and len(headers) == 14
+    assert rows[3] == ["光明社区", 1, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0.5, 0, 0]
+    assert rows[4] == ["幸福里社区", 1, 1, 1, 1, 1, 1, 1, 1, 8, 2, 0.25, 1, 0]
+    assert rows[5] == ["Total", 2, 1, 1, 1, 1, 1, 1, 1, 10, 3, 0.3, 1, 0]
     assert len(rows) == 6
     text = " ".join(str(cell) for row in rows for cell in row)
     for person_name in built.names:
@@ -206,7 +207,7 @@ def test_an_empty_scope_still_gets_the_layout_with_a_zero_total(world: World) ->
         content = daily_report_export(actor=world.users["volunteer"], day=timezone.localdate())
 
     _name, rows = _sheet_rows(content.getvalue())
-    assert rows[3] == ["Total", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "", 0]
+    assert rows[3] == ["Total", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "", 0, 0]
 
 
 def _add_people(world: World, count: int, start: int) -> None:
@@ -295,3 +296,24 @@ def test_anonymous_visitors_are_sent_to_log_in(world: World) -> None:
     response = Client().get(reverse("daily_report"))
 
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_missed_request_service_level_counts_on_the_day_it_passed(world: World, client_for):
+    from frontline.helpdesk.models import Channel
+    from frontline.helpdesk.services import escalate_overdue_requests, request_submit
+
+    request = request_submit(
+        actor=world.users["admin"], resident=world.zhang, category="food", text="没菜了",
+        channel=Channel.PHONE,
+    )  # fmt: skip
+    escalate_overdue_requests(now=request.take_due_at + dt.timedelta(minutes=1))
+    day = timezone.localtime(request.take_due_at).date()
+    rows = {
+        row.community_name: row.figures
+        for row in daily_report(viewer=world.users["admin"], day=day).rows
+    }
+    assert rows["幸福里社区"].request_breaches == 1
+    # a grid worker's report covers their grid only: 张三丰 lives in grid 1, not grid 2
+    grid2 = make_user("grid2", Role.GRID_WORKER, grid=world.grid2)
+    (theirs,) = daily_report(viewer=grid2, day=day).rows
+    assert theirs.figures.request_breaches == 0
