@@ -1,9 +1,11 @@
-"""Case: the tube ledger of a mass-testing round; targets (issue 5) at 1M people in the round.
+"""Case: the tube ledger and coverage of a mass-testing round; targets (issue 5).
 
 - trace-back of 1,000 positive tubes of a 1M-person round (100k tubes of 10): <= 1 s, ORM
   included;
 - one positive tube's people: <= 10 ms;
-- registering one scan with 1M samples in the round: p95 <= 50 ms.
+- registering one scan with 1M samples in the round: p95 <= 50 ms;
+- the coverage list of a 100k-person round: p95 <= 300 ms (the coverage page, and the call list
+  of one building's people not sampled yet).
 
 Data (made once per database by `prepare`, reused afterwards): the benchmark community gets one
 round, "基准轮次" (whole community, pools of 10, status sampling), one site "基准采样点" and a
@@ -34,6 +36,22 @@ Ours and the baseline, interleaved (`measure_pair`):
   object throughout, so its role assignments are read on the first call only (a scan posted
   through the page reads them once per request: one more indexed query). The harness checks that every call wrote one sample and that ours closed each tube it
   filled.
+- **coverage page**: GET /sampling/<round>/coverage/ through Django's test Client, signed in as
+  the community admin (expected and sampled people per building and grid, samples per site);
+  baseline: two hand-written queries, the present residents of the community per building with
+  those sampled in the round and those exempt from it and not sampled (LEFT JOINs on the
+  round's samples and exemptions, both unique per person; expected = present - exempt), with the
+  building's number and grid name in the page's order, and the round's samples per site (with
+  the site's name). The round has no exemptions. The harness checks that the page's rows
+  `tr[data-building]` carry the baseline's sampled and expected counts for every building, that
+  `#coverage-total` shows their sums, and that the site table shows the same counts.
+- **not-sampled call list**: GET /sampling/<round>/missing/?building=<id> for the building with
+  the most present residents not sampled (every opening appends one audit entry, so a run adds
+  about 25); baseline: the hand-written query for the same list (present residents of that
+  building with no sample in the round, with household, unit, building and any exemption
+  reason, in address order, at most 2,000) and one for their stored tags, the address, masked
+  phone and tags (with the derived "65 and over") computed in Python. The harness checks that
+  the page lists as many people as the baseline, with the same addresses in the same order.
 
 The scans a run adds (scan ids `bench-scan-...`, tubes `JZS...`) are deleted at the end of the
 run, and at its start when an interrupted run left some, so every run finds the same round.
@@ -42,7 +60,9 @@ run, and at its start when an interrupted run left some, so every run finds the 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -67,6 +87,17 @@ BATCH = 50_000
 TRACE_TARGET = (1.0, "p95 <= 1 s")
 TUBE_TARGET = (0.010, "p95 <= 10 ms")
 SCAN_TARGET = (0.050, "p95 <= 50 ms")
+COVERAGE_TARGET = (0.300, "p95 <= 300 ms")
+CALL_LIST_LIMIT = 2000  # views.MISSING_LIMIT
+BUILDING_ROW = re.compile(
+    r'<tr data-building="(\d+)"><td>.*?</td><td>([\d,]+)</td><td>([\d,]+)</td>', re.S
+)
+COVERAGE_TOTAL = re.compile(r'id="coverage-total"[^>]*>(.*?)</p>', re.S)
+SITE_TABLE = re.compile(r'id="site-progress"[^>]*>(.*?)</table>', re.S)
+SITE_ROW = re.compile(r"<tr><td>(.*?)</td><td>([\d,]+)</td></tr>", re.S)
+MISSING_TABLE = re.compile(r'id="missing-table".*?<tbody>(.*?)</tbody>', re.S)
+MISSING_ROW = re.compile(r"<tr[^>]*><td>(.*?)</td>", re.S)  # the empty row's cell has colspan
+NUMBER = re.compile(r"\d[\d,]*")
 
 
 @dataclass(frozen=True)
@@ -274,6 +305,7 @@ def run(*, residents: int, repeat: int, explain: bool, log: Callable[[str], None
             _trace_back_row(round, layout, repeat=repeat, explain=explain, log=log),
             _tube_row(round, layout, repeat=repeat, explain=explain, log=log),
             _scan_row(round, layout, community, repeat=repeat, explain=explain, log=log),
+            *_coverage_rows(round, layout, community, repeat=repeat, explain=explain, log=log),
         ]
     finally:
         discarded = _discard_scans(round)
@@ -500,6 +532,261 @@ def _scan_row(
         "sampling: register one scan", layout, SCAN_TARGET, ours_times, baseline_times, ours_queries,
         baseline_queries, matches, log, extra={"samples_in_round": layout.sampled},
     )  # fmt: skip
+
+
+def _coverage_rows(
+    round: Any,
+    layout: Layout,
+    community: Any,
+    *,
+    repeat: int,
+    explain: bool,
+    log: Callable[[str], None],
+) -> list[Row]:
+    """The coverage page and the call list of the building with most people not sampled."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    client.force_login(community_admin(community))
+
+    def page(url: str) -> Callable[[], str]:
+        def get() -> str:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {url} answered {response.status_code}")
+            return response.content.decode()
+
+        return get
+
+    coverage_baseline = CoverageBaseline(connection, round_id=round.pk, community_id=community.pk)
+    buildings, sites = coverage_baseline()
+    coverage_page = page(f"/sampling/{round.pk}/coverage/")
+    content, ours_queries = _captured(coverage_page)
+    matches, problem = _coverage_matches(content, buildings, sites)
+    if not matches:
+        log(f"MISMATCH coverage page: {problem}")
+    if explain:
+        _explain(connection, "coverage page", coverage_page, coverage_baseline.statements())
+    ours_times, baseline_times = measure_pair(
+        coverage_page, coverage_baseline, repeat=repeat, warmup=WARMUP
+    )
+    coverage_row = _row(
+        "sampling: coverage page", layout, COVERAGE_TARGET, ours_times, baseline_times,
+        ours_queries, coverage_baseline.queries, matches, log,
+        extra={"buildings": len(buildings), "expected": sum(b.expected for b in buildings),
+               "sampled": sum(b.sampled for b in buildings)},
+    )  # fmt: skip
+
+    worst = max(buildings, key=lambda b: (b.unsampled, -b.building_id))
+    list_baseline = CallListBaseline(
+        connection, round_id=round.pk, community_id=community.pk, building_id=worst.building_id
+    )
+    expected = list_baseline()
+    call_list = page(f"/sampling/{round.pk}/missing/?building={worst.building_id}")
+    content, ours_queries = _captured(call_list)
+    table = MISSING_TABLE.search(content)
+    addresses = [
+        html.unescape(cell)
+        for cell in MISSING_ROW.findall(table[1] if table else "")
+        if "colspan" not in cell
+    ]
+    matches = addresses == [person[3] for person in expected]
+    if not matches:
+        log(
+            f"MISMATCH call list of building {worst.building_id}: ours {len(addresses)} people "
+            f"{addresses[:3]}, baseline {len(expected)} {[p[3] for p in expected[:3]]}"
+        )
+    if explain:
+        _explain(connection, "not-sampled call list", call_list, list_baseline.statements())
+    ours_times, baseline_times = measure_pair(
+        call_list, list_baseline, repeat=repeat, warmup=WARMUP
+    )
+    list_row = _row(
+        "sampling: not-sampled call list", layout, COVERAGE_TARGET, ours_times, baseline_times,
+        ours_queries, list_baseline.queries, matches, log,
+        extra={"building": worst.building_id, "people": len(expected)},
+    )  # fmt: skip
+    return [coverage_row, list_row]
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(n.replace(",", "")) for n in NUMBER.findall(text)]
+
+
+def _coverage_matches(
+    content: str, buildings: list[BuildingCount], sites: list[tuple[str | None, int]]
+) -> tuple[bool, str]:
+    """Whether the coverage page shows the baseline's counts; if not, what differs."""
+    shown = {
+        int(pk): (int(sampled.replace(",", "")), int(expected.replace(",", "")))
+        for pk, sampled, expected in BUILDING_ROW.findall(content)
+    }
+    wanted = {b.building_id: (b.sampled, b.expected) for b in buildings}
+    if shown != wanted:
+        differ = sorted(
+            pk for pk in shown.keys() | wanted.keys() if shown.get(pk) != wanted.get(pk)
+        )
+        return False, (
+            f"{len(shown)} building rows against {len(wanted)}; differing buildings {differ[:5]}, "
+            f"ours {[shown.get(pk) for pk in differ[:5]]}, baseline {[wanted.get(pk) for pk in differ[:5]]}"
+        )
+    total = COVERAGE_TOTAL.search(content)
+    sums = sorted([sum(b.sampled for b in buildings), sum(b.expected for b in buildings)])
+    if total is None or sorted(_numbers(total[1])) != sums:
+        return False, f"total {total[1] if total else None!r}, baseline sampled / expected {sums}"
+    site_table = SITE_TABLE.search(content)
+    site_rows = SITE_ROW.findall(site_table[1]) if site_table else []
+    shown_sites = [int(n.replace(",", "")) for _name, n in site_rows]
+    if shown_sites != [n for _name, n in sites]:
+        return False, f"sites {site_rows}, baseline {sites}"
+    return True, ""
+
+
+@dataclass(frozen=True)
+class BuildingCount:
+    building_id: int
+    number: str
+    grid: str | None
+    expected: int  # present, less those exempt and not sampled
+    sampled: int
+    exempt: int
+
+    @property
+    def unsampled(self) -> int:
+        """Present and not sampled: the people of the building's call list."""
+        return self.expected + self.exempt - self.sampled
+
+
+class CoverageBaseline:
+    """The coverage figures by hand: per building, the present residents of the community less
+    those exempt from the round and not sampled (expected), and those sampled in the round, in
+    the page's order (grid name, building number); samples per site of the round, in the page's
+    order (site name, id), door to door last."""
+
+    queries = 2
+
+    def __init__(self, connection: Any, *, round_id: int, community_id: int) -> None:
+        from frontline.places.models import Building, Grid
+        from frontline.residents.models import Resident, ResidentStatus
+        from frontline.sampling.models import EXEMPT_REASONS, Exemption, Sample, Site, Tube
+
+        self.connection = connection
+        reasons = ", ".join(["%s"] * len(EXEMPT_REASONS))
+        # Table and column names are ours; every value is a parameter. Samples and exemptions
+        # are unique per round and person, so the LEFT JOINs add no rows.
+        self.buildings_sql = (
+            "SELECT b.id, b.number, g.name, c.present - c.exempt, c.sampled, c.exempt FROM ("  # noqa: S608
+            "SELECT r.building_id AS building_id, COUNT(*) AS present, COUNT(s.id) AS sampled, "
+            "COUNT(CASE WHEN s.id IS NULL THEN e.id END) AS exempt "
+            f"FROM {Resident._meta.db_table} r LEFT JOIN {Sample._meta.db_table} s "
+            "ON s.resident_id = r.id AND s.round_id = %s "
+            f"LEFT JOIN {Exemption._meta.db_table} e ON e.resident_id = r.id AND e.round_id = %s "
+            f"AND e.reason IN ({reasons}) "
+            "WHERE r.community_id = %s AND r.status = %s GROUP BY r.building_id) c "
+            f"JOIN {Building._meta.db_table} b ON b.id = c.building_id "
+            f"JOIN {Grid._meta.db_table} g ON g.id = b.grid_id ORDER BY g.name, b.number"
+        )
+        self.buildings_params = [
+            round_id, round_id, *EXEMPT_REASONS, community_id, ResidentStatus.PRESENT,
+        ]  # fmt: skip
+        self.sites_sql = (
+            "SELECT t.site_id, si.name, COUNT(*) "  # noqa: S608
+            f"FROM {Sample._meta.db_table} s JOIN {Tube._meta.db_table} t ON t.id = s.tube_id "
+            f"LEFT JOIN {Site._meta.db_table} si ON si.id = t.site_id "
+            "WHERE s.round_id = %s GROUP BY t.site_id, si.name"
+        )
+        self.sites_params = [round_id]
+
+    def statements(self) -> list[tuple[str, list[Any]]]:
+        return [(self.buildings_sql, self.buildings_params), (self.sites_sql, self.sites_params)]
+
+    def __call__(self) -> tuple[list[BuildingCount], list[tuple[str | None, int]]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.buildings_sql, self.buildings_params)
+            buildings = [BuildingCount(*row) for row in cursor.fetchall()]
+            cursor.execute(self.sites_sql, self.sites_params)
+            per_site = cursor.fetchall()
+        named = sorted(
+            ((name, site_id, n) for site_id, name, n in per_site if site_id is not None),
+            key=lambda row: (row[0], row[1]),
+        )
+        sites: list[tuple[str | None, int]] = [(name, n) for name, _id, n in named]
+        sites += [(None, n) for site_id, _name, n in per_site if site_id is None]
+        return buildings, sites
+
+
+class CallListBaseline:
+    """One building's present residents without a sample in the round, in address order, at
+    most 2,000, with their address, masked phone, tags (stored and derived) and the exemption
+    reason recorded, if any."""
+
+    queries = 2
+
+    def __init__(
+        self, connection: Any, *, round_id: int, community_id: int, building_id: int
+    ) -> None:
+        from frontline.places.models import Building, Household, Unit
+        from frontline.residents.models import Resident, ResidentStatus, ResidentTag
+        from frontline.sampling.models import Exemption, Sample
+
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+        # Table and column names are ours; every value is a parameter.
+        self.sql = (
+            "SELECT r.id, r.name, r.phone, r.birth_date, b.number, u.number, h.room, "  # noqa: S608
+            f"e.reason FROM {Resident._meta.db_table} r "
+            f"JOIN {Household._meta.db_table} h ON h.id = r.household_id "
+            f"JOIN {Unit._meta.db_table} u ON u.id = h.unit_id "
+            f"JOIN {Building._meta.db_table} b ON b.id = u.building_id "
+            f"LEFT JOIN {Exemption._meta.db_table} e ON e.round_id = %s AND e.resident_id = r.id "
+            "WHERE r.community_id = %s AND r.status = %s AND r.building_id = %s AND NOT EXISTS "
+            f"(SELECT 1 FROM {Sample._meta.db_table} s WHERE s.round_id = %s "
+            "AND s.resident_id = r.id) "
+            f"ORDER BY r.address_key, r.id LIMIT {CALL_LIST_LIMIT}"
+        )
+        self.params = [round_id, community_id, ResidentStatus.PRESENT, building_id, round_id]
+        self.tags_table = ResidentTag._meta.db_table
+
+    def _tags_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
+        # Table and column names are ours; every value is a parameter.
+        params: list[Any]
+        if self.postgres:
+            where, params = "resident_id = ANY(%s)", [ids]
+        else:
+            where, params = f"resident_id IN ({', '.join(['%s'] * len(ids))})", list(ids)
+        return f"SELECT resident_id, tag FROM {self.tags_table} WHERE {where}", params  # noqa: S608
+
+    def statements(self) -> list[tuple[str, list[Any]]]:
+        return [(self.sql, self.params)]
+
+    def __call__(self) -> list[tuple[int, str, str, str, list[str], str | None]]:
+        from django.utils import timezone
+
+        from frontline.core.masking import mask_phone
+        from frontline.residents.models import SENIOR_AGE, Tag, age_on
+
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            rows = cursor.fetchall()
+            stored: dict[int, set[str]] = {}
+            if rows:
+                cursor.execute(*self._tags_sql([row[0] for row in rows]))
+                for resident_id, tag in cursor.fetchall():
+                    stored.setdefault(resident_id, set()).add(tag)
+        today = timezone.localdate()
+        people = []
+        for pk, name, phone, born, building, unit, room, reason in rows:
+            tags = set(stored.get(pk, ()))
+            if isinstance(born, str):
+                born = dt.date.fromisoformat(born)
+            age = age_on(born, today)
+            if age is not None and age >= SENIOR_AGE:
+                tags.add(Tag.SENIOR)
+            labels = [str(tag.label) for tag in Tag if tag in tags]
+            address = f"{building}-{unit}-{room}"
+            people.append((pk, name, mask_phone(phone), address, labels, reason))
+        return people
 
 
 def _row(
