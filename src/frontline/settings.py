@@ -124,6 +124,27 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# E-mail (notices to configured addresses): SMTP when FRONTLINE_SMTP_HOST names a server, else
+# the console, which prints each message (development and tests; tests swap in locmem).
+SMTP_HOST = env_str("FRONTLINE_SMTP_HOST")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST,
+                "port": int(env_str("FRONTLINE_SMTP_PORT", "465")),
+                "username": env_str("FRONTLINE_SMTP_USER"),
+                "password": env_str("FRONTLINE_SMTP_PASSWORD"),
+                "use_ssl": True,
+            },
+        }
+        if SMTP_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = env_str("FRONTLINE_MAIL_FROM", "frontline@localhost")
+
 # Background work: Django's Tasks API, run in-process unless a worker backend is configured.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 

@@ -1,4 +1,16 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from frontline.outreach import views
 
 app_name = "outreach"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.notice_list, name="notices"),
+    path("new/", views.notice_create, name="notice_create"),
+    path("<int:pk>/", views.notice_detail, name="notice"),
+    path("<int:pk>/send/", views.notice_send, name="notice_send"),
+    path("<int:pk>/retry/", views.notice_retry, name="notice_retry"),
+    path("<int:pk>/acknowledgements/", views.notice_report, name="report"),
+    path("<int:pk>/door-to-door/", views.notice_door_to_door, name="door_to_door"),
+    path("<int:pk>/flyer/", views.notice_flyer, name="flyer"),
+    path("settings/<int:pk>/", views.settings_edit, name="settings"),
+]

@@ -1,0 +1,235 @@
+"""Reads of the notices, each scoped to the viewer: the targeting, lists, the acknowledgement
+report per building and the households a notice has not reached."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frontline.accounts.access import Permission, scoped
+from frontline.accounts.models import User
+from frontline.health.links import CHECKING_IN
+from frontline.outreach.models import (
+    ChannelName,
+    Delivery,
+    DeliveryStatus,
+    Notice,
+    NoticeRecipient,
+    NoticeStatus,
+)
+from frontline.places.models import Community, Household, address_key
+from frontline.residents.models import Resident, ResidentTag, Tag, senior_born_before
+
+Viewer = User | AnonymousUser
+
+
+def tagged_residents(tags: Sequence[str], *, today: dt.date | None = None) -> QuerySet[Resident]:
+    """Residents who carry every one of `tags` (65+ from the birth date, the rest as stored)."""
+    residents = Resident.objects.all()
+    for tag in tags:
+        if tag == Tag.SENIOR:
+            residents = residents.filter(
+                birth_date__lte=senior_born_before(today or timezone.localdate())
+            )
+        else:
+            residents = residents.filter(
+                pk__in=ResidentTag.objects.filter(tag=tag).values("resident_id")
+            )
+    return residents
+
+
+def target_households(
+    *,
+    community: Community | int,
+    grid_ids: Iterable[int] = (),
+    building_ids: Iterable[int] = (),
+    tags: Sequence[str] = (),
+) -> QuerySet[Household]:
+    """The households a notice reaches: in the community, in the chosen grids or buildings (all
+    when none is chosen), with a present member who carries every chosen tag (any present
+    member when no tag is chosen). Homes where nobody lives any more are not addressed."""
+    community_id = community if isinstance(community, int) else community.pk
+    households = Household.objects.filter(unit__building__community_id=community_id)
+    grid_ids, building_ids = list(grid_ids), list(building_ids)
+    if grid_ids or building_ids:
+        households = households.filter(
+            Q(unit__building__grid_id__in=grid_ids) | Q(unit__building_id__in=building_ids)
+        )
+    members = tagged_residents(tags).filter(community_id=community_id, status__in=CHECKING_IN)
+    return households.filter(pk__in=members.values("household_id"))
+
+
+# -- notices ------------------------------------------------------------------------------------
+
+
+def notice_list(*, viewer: Viewer) -> QuerySet[Notice]:
+    return (
+        Notice.objects.filter(scoped(viewer, Permission.SEND_NOTICES, Notice))
+        .select_related("community", "created_by")
+        .annotate(
+            read_count=Count("recipients", filter=Q(recipients__acknowledged_at__isnull=False))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def notice_get(*, viewer: Viewer, pk: int) -> Notice:
+    """One notice the viewer may send or follow up; 404 outside their scope."""
+    return get_object_or_404(
+        Notice.objects.filter(scoped(viewer, Permission.SEND_NOTICES, Notice)).select_related(
+            "community", "created_by", "sent_by"
+        ),
+        pk=pk,
+    )
+
+
+def notice_communities(*, viewer: Viewer) -> QuerySet[Community]:
+    """The communities the viewer may send notices to."""
+    return Community.objects.filter(scoped(viewer, Permission.SEND_NOTICES, Community)).order_by(
+        "name"
+    )
+
+
+def community_get(*, viewer: Viewer, pk: int) -> Community:
+    return get_object_or_404(notice_communities(viewer=viewer), pk=pk)
+
+
+@dataclass(frozen=True)
+class ChannelSummary:
+    channel: str
+    label: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def waiting(self) -> int:
+        return self.counts.get("pending", 0) + self.counts.get("sending", 0)
+
+
+def delivery_summary(*, notice: Notice) -> list[ChannelSummary]:
+    """Deliveries per channel and status (one grouped query)."""
+    counts: dict[str, dict[str, int]] = {}
+    for channel, status, n in (
+        Delivery.objects.filter(notice=notice)
+        .values_list("channel", "status")
+        .order_by()
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(channel, {})[status] = n
+    return [
+        ChannelSummary(channel=name.value, label=str(name.label), counts=counts.get(name, {}))
+        for name in ChannelName
+        if name in notice.channels and name != ChannelName.PORTAL
+    ]
+
+
+def delivery_problems(*, notice: Notice, limit: int = 50) -> QuerySet[Delivery]:
+    """Deliveries that failed at least once and are not sent, the most tried first."""
+    return (
+        Delivery.objects.filter(notice=notice, attempts__gt=0)
+        .exclude(status=DeliveryStatus.SENT)
+        .select_related("recipient__household__unit__building")
+        .order_by("-attempts", "id")[:limit]
+    )
+
+
+# -- acknowledgements ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildingAcknowledgements:
+    building_id: int
+    label: str
+    households: int
+    read: int
+    tasks: int
+
+    @property
+    def unread(self) -> int:
+        return self.households - self.read
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.read / self.households) if self.households else 0
+
+
+def acknowledgement_report(*, viewer: Viewer, notice: Notice) -> list[BuildingAcknowledgements]:
+    """Per building in the viewer's reach: households addressed, read, door-to-door tasks made.
+    One grouped query whatever the number of households."""
+    rows = list(
+        NoticeRecipient.objects.filter(notice=notice)
+        .filter(scoped(viewer, Permission.SEND_NOTICES, NoticeRecipient))
+        .values_list("building_id", "building__number", "building__name")
+        .order_by()
+        .annotate(
+            households=Count("id"),
+            read=Count("id", filter=Q(acknowledged_at__isnull=False)),
+            tasks=Count("task_id"),
+        )
+    )
+    report = [
+        BuildingAcknowledgements(
+            building_id=building_id,
+            label=name or str(_("Building %(number)s") % {"number": number}),
+            households=households,
+            read=read,
+            tasks=tasks,
+        )
+        for building_id, number, name, households, read, tasks in rows
+    ]
+    numbers = {building_id: number for building_id, number, *_rest in rows}
+    return sorted(report, key=lambda row: address_key(numbers[row.building_id], "", ""))
+
+
+def not_reached_since(notice: Notice, hours: int) -> dt.datetime | None:
+    """When a household still unread counts as not reached; None until the hours have passed."""
+    if notice.status != NoticeStatus.SENT or notice.sent_at is None:
+        return None
+    deadline = notice.sent_at + dt.timedelta(hours=hours)
+    return deadline if deadline <= timezone.now() else None
+
+
+def not_reached(
+    *, viewer: Viewer, notice: Notice, hours: int, building_id: int | None = None
+) -> QuerySet[NoticeRecipient]:
+    """Households that have not read the notice `hours` after it was sent (none before then),
+    by building and address, with their door-to-door task if one was made."""
+    recipients = NoticeRecipient.objects.filter(
+        scoped(viewer, Permission.SEND_NOTICES, NoticeRecipient)
+    ).filter(notice=notice, acknowledged_at__isnull=True)
+    if not_reached_since(notice, hours) is None:
+        return recipients.none()
+    if building_id is not None:
+        recipients = recipients.filter(building_id=building_id)
+    return recipients.select_related("household__unit__building", "task__owner").order_by(
+        "building_id", "household__unit__number", "household__room", "id"
+    )
+
+
+# -- the household page -------------------------------------------------------------------------
+
+
+def household_notices(*, household_id: int) -> list[NoticeRecipient]:
+    """The sent, unexpired notices addressed to one household on its page, newest first."""
+    recipients = (
+        NoticeRecipient.objects.filter(
+            household_id=household_id,
+            notice__status=NoticeStatus.SENT,
+            notice__expires_at__gt=timezone.now(),
+        )
+        .select_related("notice__community")
+        .order_by("-notice__sent_at", "-id")
+    )
+    # A household has a handful of live notices: the channel list is read here, not in SQL
+    # (SQLite has no JSON containment).
+    return [r for r in recipients if ChannelName.PORTAL in r.notice.channels]

@@ -1,0 +1,29 @@
+"""Objects behind the outreach app's object routes, for the route-by-role access test."""
+
+from __future__ import annotations
+
+KINDS = {"outreach:": "notice", "outreach:settings": "community"}
+POST_ONLY: set[str] = {"outreach:notice_send", "outreach:notice_retry", "outreach:door_to_door"}
+API_PARAMS = {"notice_id": "notice"}
+
+
+def objects(world) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from frontline.outreach.services import notice_create
+
+    def notice(community, actor):  # type: ignore[no-untyped-def]
+        return notice_create(
+            actor=actor, community=community, title="停水通知", body="明天停水",
+            expires_at=timezone.now() + dt.timedelta(days=1), channels=["portal"],
+        )  # fmt: skip
+
+    return {
+        "notice": (
+            notice(world.community, world.users["admin"]),
+            notice(world.other_community, world.users["other_admin"]),
+        ),
+        "community": (world.community, world.other_community),
+    }

@@ -1,0 +1,200 @@
+"""Worker pages of the notices: the list, composing, a notice with its deliveries, the
+acknowledgement report with the households not reached, the printable flyer and each
+community's channel settings. Every write goes through `services`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from frontline.accounts.access import Permission, requires
+from frontline.core.forms import add_service_errors
+from frontline.core.http import AuthedRequest
+from frontline.core.pagination import paginate
+from frontline.health.qr import qr_svg
+from frontline.outreach import selectors, services
+from frontline.outreach.formatting import to_html
+from frontline.outreach.forms import NoticeForm
+from frontline.outreach.models import NoticeStatus, WecomRobot
+from frontline.places.models import Grid
+from frontline.residents.models import Tag
+
+DEFAULT_HOURS = 24
+
+
+@require_safe
+@requires(Permission.SEND_NOTICES)
+def notice_list(request: AuthedRequest) -> HttpResponse:
+    page = paginate(request, selectors.notice_list(viewer=request.user))
+    communities = list(selectors.notice_communities(viewer=request.user))
+    return render(request, "outreach/notice_list.html", {"page": page, "communities": communities})
+
+
+@requires(Permission.SEND_NOTICES)
+def notice_create(request: AuthedRequest) -> HttpResponse:
+    communities = selectors.notice_communities(viewer=request.user)
+    form = NoticeForm(request.POST or None, communities=communities)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                notice = services.notice_create(
+                    actor=request.user, community=data["community"], title=data["title"],
+                    body=data["body"], expires_at=data["expires_at"], channels=data["channels"],
+                    grid_ids=[grid.pk for grid in data["grids"]],
+                    building_ids=[building.pk for building in data["buildings"]],
+                    tags=data["tags"],
+                )  # fmt: skip
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("outreach:notice", pk=notice.pk)
+        status = 422
+    return render(request, "outreach/notice_form.html", {"form": form}, status=status)
+
+
+@require_safe
+@requires(Permission.SEND_NOTICES, per_object=True)
+def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    notice = selectors.notice_get(viewer=request.user, pk=pk)
+    context: dict[str, object] = {
+        "notice": notice,
+        "body": to_html(notice.body),
+        "grids": list(notice.grids.all()),
+        "buildings": list(notice.buildings.all()),
+        "tags": [str(Tag(tag).label) for tag in notice.tags],
+    }
+    if notice.status == NoticeStatus.DRAFT:
+        context["preview_count"] = services.notice_households_count(notice=notice)
+    else:
+        context["summary"] = selectors.delivery_summary(notice=notice)
+        context["problems"] = list(selectors.delivery_problems(notice=notice))
+    return render(request, "outreach/notice_detail.html", context)
+
+
+@require_POST
+@requires(Permission.SEND_NOTICES, per_object=True)
+def notice_send(request: AuthedRequest, pk: int) -> HttpResponse:
+    notice = selectors.notice_get(viewer=request.user, pk=pk)
+    try:
+        notice = services.notice_send(actor=request.user, notice=notice)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The notice is on its way to %(n)d households.") % {"n": notice.household_count},
+        )
+    return redirect("outreach:notice", pk=notice.pk)
+
+
+@require_POST
+@requires(Permission.SEND_NOTICES, per_object=True)
+def notice_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+    notice = selectors.notice_get(viewer=request.user, pk=pk)
+    count = services.notice_retry(actor=request.user, notice=notice)
+    messages.success(request, _("%(n)d messages will be tried again.") % {"n": count})
+    return redirect("outreach:notice", pk=notice.pk)
+
+
+def _hours(request: AuthedRequest) -> int:
+    value = request.GET.get("hours", "")
+    return int(value) if value.isdigit() and int(value) <= services.MAX_HOURS else DEFAULT_HOURS
+
+
+@require_safe
+@requires(Permission.SEND_NOTICES, per_object=True)
+def notice_report(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Read and unread per building; the households not reached after N hours, by building."""
+    notice = selectors.notice_get(viewer=request.user, pk=pk)
+    hours = _hours(request)
+    buildings = selectors.acknowledgement_report(viewer=request.user, notice=notice)
+    unread = list(selectors.not_reached(viewer=request.user, notice=notice, hours=hours))
+    by_building: dict[int, list[object]] = {}
+    for recipient in unread:
+        by_building.setdefault(recipient.building_id, []).append(recipient)
+    context = {
+        "notice": notice, "hours": hours, "buildings": buildings,
+        "not_reached": [(row, by_building[row.building_id]) for row in buildings
+                        if row.building_id in by_building],
+        "since": selectors.not_reached_since(notice, hours),
+        "without_task": sum(1 for recipient in unread if recipient.task_id is None),
+        "total": sum(row.households for row in buildings),
+        "read": sum(row.read for row in buildings),
+    }  # fmt: skip
+    return render(request, "outreach/notice_report.html", context)
+
+
+@require_POST
+@requires(Permission.SEND_NOTICES, per_object=True)
+def notice_door_to_door(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One click: a door-to-door task for each household not reached (never twice)."""
+    notice = selectors.notice_get(viewer=request.user, pk=pk)
+    hours = request.POST.get("hours", "")
+    building = request.POST.get("building", "")
+    try:
+        created = services.door_to_door_tasks_create(
+            actor=request.user, notice=notice, hours=hours,
+            building_id=int(building) if building.isdigit() else None,
+        )  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)d door-to-door tasks made.") % {"n": len(created)})
+    url = reverse("outreach:report", kwargs={"pk": notice.pk})
+    return redirect(f"{url}?hours={hours if str(hours).isdigit() else DEFAULT_HOURS}")
+
+
+@require_safe
+@requires(Permission.SEND_NOTICES, per_object=True)
+def notice_flyer(request: AuthedRequest, pk: int) -> HttpResponse:
+    """An A4 flyer for the notice board and doors: the text, the expiry, the community's
+    hotline and a QR code of the household page (the household's own sticker opens it)."""
+    notice = selectors.notice_get(viewer=request.user, pk=pk)
+    start = request.build_absolute_uri(reverse("portal:household"))
+    context = {"notice": notice, "body": to_html(notice.body), "qr": qr_svg(start, scale=5),
+               "start": start}  # fmt: skip
+    return render(request, "outreach/flyer.html", context)
+
+
+@requires(Permission.SEND_NOTICES, per_object=True)
+def settings_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Where a community's notices go besides households: e-mail addresses, WeCom robots."""
+    community = selectors.community_get(viewer=request.user, pk=pk)
+    grids = list(Grid.objects.filter(community=community).order_by("name"))
+    robots = {
+        robot.grid_id: robot.webhook_url for robot in WecomRobot.objects.filter(community=community)
+    }
+    current = services.outreach_settings_for(community.pk)
+    values = {
+        "email_addresses": current.email_addresses,
+        "community_webhook": robots.get(None, ""),
+        **{f"grid_{grid.pk}": robots.get(grid.pk, "") for grid in grids},
+    }
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "") for name in values}
+        try:
+            services.outreach_settings_update(
+                actor=request.user, community=community,
+                email_addresses=values["email_addresses"],
+                community_webhook=values["community_webhook"],
+                grid_webhooks={grid.pk: values[f"grid_{grid.pk}"] for grid in grids},
+            )  # fmt: skip
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            status = 422
+        else:
+            messages.success(request, _("The notice settings are saved."))
+            return redirect("outreach:settings", pk=community.pk)
+    grid_rows = [(grid, f"grid_{grid.pk}", values[f"grid_{grid.pk}"]) for grid in grids]
+    context = {"community": community, "values": values, "grid_rows": grid_rows,
+               "errors": errors}  # fmt: skip
+    return render(request, "outreach/settings.html", context, status=status)
