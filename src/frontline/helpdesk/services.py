@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from frontline.accounts.access import Permission, require
 from frontline.accounts.models import User
@@ -147,7 +148,7 @@ def service_level_update(
     require(actor, Permission.MANAGE_HELPDESK, community)
     errors: dict[str, list[str]] = {}
     if category not in Category.values:
-        errors["category"] = [_("Choose a category.")]
+        errors["category"] = [pgettext("request", "Choose a category.")]
     if urgency not in Urgency.values:
         errors["urgency"] = [_("Choose an urgency.")]
     take, resolve = _minutes(take_minutes), _minutes(resolve_minutes)
@@ -393,7 +394,7 @@ def request_note(*, actor: User, request: HelpRequest, note: str) -> RequestEven
     request = _locked(actor, request)
     note = note.strip()
     if not note:
-        raise ValidationError({"note": [_("Write the note.")]})
+        raise ValidationError({"note": [pgettext("request", "Write the note.")]})
     return _event(request, EventKind.NOTE, actor=actor, note=note[:TEXT_MAX])
 
 
