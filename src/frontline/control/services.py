@@ -4,12 +4,11 @@ audit entry. There is no other way to set an order's status or a person's catego
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,8 +35,8 @@ from frontline.policy.rules import Outcome
 from frontline.policy.selectors import rule_set_in_force, schedule
 from frontline.residents.models import Resident
 from frontline.sampling.models import Sample, TubeResult
-from frontline.tasks.models import ACTIVE_STATUSES, TaskPriority
-from frontline.tasks.services import task_cancel, task_create, task_finish
+from frontline.tasks.models import ACTIVE_STATUSES, TaskPriority, TaskStatus
+from frontline.tasks.services import task_cancel, task_create, task_follow
 from frontline.travel.models import TripMatch
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -464,10 +463,10 @@ def order_record_test(
     test.recorded_at = timezone.now()
     test.save(update_fields=["result", "sample_reference", "recorded_by", "recorded_at"])
     order = test.order
-    if test.task is not None and test.task.status in ACTIVE_STATUSES:
-        # the sampler may not own the task; then its owner closes it
-        with contextlib.suppress(PermissionDenied):
-            task_finish(actor=actor, task=test.task, note=test.get_result_display())
+    if test.task is not None:  # the sampler who records the result finishes its sampling task
+        task_follow(
+            actor=actor, task=test.task, to_status=TaskStatus.DONE, note=test.get_result_display()
+        )
     evidence = _("Test on %(day)s: %(result)s") % {
         "day": test.day.isoformat(), "result": test.get_result_display(),
     }  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -40,8 +40,8 @@ from frontline.helpdesk.models import (
 )  # fmt: skip
 from frontline.places.models import Community
 from frontline.residents.models import Resident
-from frontline.tasks.models import ACTIVE_STATUSES, Task, TaskPriority
-from frontline.tasks.services import default_owner, task_create, task_finish, task_take
+from frontline.tasks.models import ACTIVE_STATUSES, Task, TaskPriority, TaskStatus
+from frontline.tasks.services import default_owner, task_create, task_follow
 
 REOPEN_WITHIN = dt.timedelta(days=7)
 TEXT_MAX = 2000
@@ -307,20 +307,16 @@ def _must_be_open(request: HelpRequest) -> None:
 
 
 def _task_step(request: HelpRequest, actor: User, *, finish: bool) -> None:
-    """Keep the request's task in step where the actor may work on it; the request's own
-    status and clocks are what count."""
+    """Keep the request's task in step with it: whoever takes the request takes its task, and
+    resolving it finishes the task."""
     if request.task_id is None:
         return
     task = Task.objects.filter(pk=request.task_id, status__in=ACTIVE_STATUSES).first()
     if task is None:
         return
-    try:
-        if finish:
-            task_finish(actor=actor, task=task)
-        else:
-            task_take(actor=actor, task=task)
-    except PermissionDenied:
-        pass
+    task_follow(
+        actor=actor, task=task, to_status=TaskStatus.DONE if finish else TaskStatus.IN_PROGRESS
+    )
 
 
 @transaction.atomic

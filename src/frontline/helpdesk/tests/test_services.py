@@ -334,3 +334,15 @@ def test_a_new_household_member_in_another_grid_goes_to_the_community_admin(worl
     resident = make_resident(make_household(building, "1", "101"), name="赵六")
     request = submit("other", "咨询", resident=resident)
     assert request.owner == world.users["admin"]  # no grid worker in grid 2
+
+
+def test_whoever_takes_a_request_takes_its_task_even_without_the_right_to_assign(world, submit):
+    request = submit("food", "没菜了")  # the grid worker's request and task
+    task = Task.objects.get(pk=request.task_id)
+    assert task.owner == world.users["grid1"]
+    services.request_take(actor=world.users["parttime"], request=request)  # may not assign tasks
+    task.refresh_from_db()
+    assert (task.owner, task.status) == (world.users["parttime"], TaskStatus.IN_PROGRESS)
+    services.request_resolve(actor=world.users["parttime"], request=request, resolution="已送达")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
