@@ -9,7 +9,7 @@ from frontline.accounts.access import Permission, api_requires
 from frontline.core.http import AuthedRequest
 from frontline.core.schemas import Page
 from frontline.outreach import selectors, services
-from frontline.outreach.models import Notice
+from frontline.outreach.models import Lecture, Notice
 
 router = Router(tags=["outreach"])
 
@@ -151,3 +151,64 @@ def notice_door_to_door(request: AuthedRequest, notice_id: int, payload: DoorToD
         actor=request.user, notice=notice, hours=payload.hours, building_id=payload.building_id
     )
     return Status(201, TasksOut(created=len(created), task_ids=[task.pk for task in created]))
+
+
+# -- lectures -----------------------------------------------------------------------------------
+
+
+class LectureOut(Schema):
+    id: int
+    community_id: int
+    topic: str
+    speaker: str
+    starts_at: dt.datetime
+    minutes: int
+    joining: str
+    capacity: int
+    registered: int
+    reminded_at: dt.datetime | None
+
+    @staticmethod
+    def of(lecture: Lecture) -> "LectureOut":
+        return LectureOut(
+            id=lecture.pk, community_id=lecture.community_id, topic=lecture.topic,
+            speaker=lecture.speaker, starts_at=lecture.starts_at, minutes=lecture.minutes,
+            joining=lecture.joining, capacity=lecture.capacity,
+            registered=getattr(lecture, "taken", 0), reminded_at=lecture.reminded_at,
+        )  # fmt: skip
+
+
+class RegistrationOut(Schema):
+    id: int
+    resident_id: int
+    name: str
+    phone: str  # masked
+    household: str
+    source: str
+    attended: bool | None
+    created_at: dt.datetime
+
+
+@router.get("/lectures", response=Page[LectureOut])
+@api_requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS)
+def lecture_list(request: AuthedRequest, limit: int = 50, offset: int = 0):
+    """Lectures of the caller's communities from a week ago on, soonest first."""
+    found = selectors.lecture_list(viewer=request.user)
+    limit = max(1, min(limit, 500))
+    page = list(found[max(0, offset) : max(0, offset) + limit])
+    return {"count": found.count(), "items": [LectureOut.of(lecture) for lecture in page]}
+
+
+@router.get("/lectures/{lecture_id}/registrations", response=list[RegistrationOut])
+@api_requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS, per_object=True)
+def lecture_registrations(request: AuthedRequest, lecture_id: int):
+    """The registrations of the people the caller may see, phones masked."""
+    lecture = selectors.lecture_get(viewer=request.user, pk=lecture_id)
+    return [
+        RegistrationOut(
+            id=r.pk, resident_id=r.resident_id, name=r.resident.name,
+            phone=r.resident.masked_phone, household=r.resident.household.label,
+            source=r.source, attended=r.attended, created_at=r.created_at,
+        )
+        for r in selectors.lecture_registrations(viewer=request.user, lecture=lecture)
+    ]  # fmt: skip

@@ -62,3 +62,31 @@ class NoticeForm(StyledForm):
         if len(communities) == 1:
             self.fields["community"].initial = communities[0]
             self.fields["community"].widget = forms.HiddenInput()
+
+
+class LectureForm(StyledForm):
+    community = forms.ModelChoiceField(queryset=Community.objects.none(), label=_("Community"))
+    topic = forms.CharField(label=_("Topic"), max_length=100)
+    speaker = forms.CharField(
+        label=_("Speaker"), max_length=100,
+        help_text=_("A person or an organisation, e.g. a partner hospital."),
+    )  # fmt: skip
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), initial=60)
+    joining = forms.CharField(
+        label=_("How to join"), max_length=200,
+        help_text=_("A meeting link or number, or a room."),
+    )  # fmt: skip
+    capacity = forms.IntegerField(label=_("Places"), initial=100)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, communities: QuerySet[Community], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        if len(communities) == 1:
+            self.fields["community"].initial = communities[0]
+            self.fields["community"].widget = forms.HiddenInput()

@@ -7,6 +7,7 @@ A `Notice` is composed as a draft and sent once by `services.notice_send`, which
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
@@ -270,3 +271,96 @@ class WecomRobot(TimeStamped):
 
     def __str__(self) -> str:
         return str(self.grid_id or self.community_id)
+
+
+class Lecture(TimeStamped):
+    """An online or in-person talk for residents, e.g. a partner hospital's doctor on caring
+    for an elderly relative at home. Residents register from the household page or through a
+    worker; a reminder notice goes to the registered households shortly before it starts."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {"community": "community", "building": None}
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    topic = models.CharField(_("topic"), max_length=100)
+    speaker = models.CharField(
+        _("speaker"), max_length=100, help_text=_("A person or an organisation, e.g. a hospital.")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    minutes = models.PositiveSmallIntegerField(_("length in minutes"), default=60)
+    joining = models.CharField(
+        _("how to join"), max_length=200, help_text=_("A meeting link or number, or a room.")
+    )
+    capacity = models.PositiveIntegerField(_("places"), default=100)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    # Set once, when the reminder notice to the registered households was sent.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    reminder = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("reminder notice"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("lecture")
+        verbose_name_plural = _("lectures")
+        indexes = [
+            models.Index(fields=["community", "starts_at"], name="lecture_upcoming"),
+            models.Index(
+                fields=["starts_at"], condition=Q(reminded_at__isnull=True), name="lecture_remind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.minutes)
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+
+class RegistrationSource(models.TextChoices):
+    PORTAL = "portal", _("Household page")
+    WORKER = "worker", _("By a worker")
+
+
+class LectureRegistration(models.Model):
+    """A resident's place at a lecture, and whether they came (unknown until marked)."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {
+        "community": "lecture__community",
+        "building": "resident__building",
+    }
+
+    lecture = models.ForeignKey(
+        Lecture, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("lecture")
+    )
+    resident = models.ForeignKey(
+        "residents.Resident", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("resident"),
+    )  # fmt: skip
+    source = models.CharField(_("source"), max_length=10, choices=RegistrationSource.choices)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["lecture_id", "created_at", "id"]
+        verbose_name = _("lecture registration")
+        verbose_name_plural = _("lecture registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lecture", "resident"], name="lecture_registration_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lecture_id}:{self.resident_id}"

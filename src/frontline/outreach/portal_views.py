@@ -1,21 +1,27 @@
-"""The household page's notices: /h/<token>/notices/ with "I have read it".
+"""The household page's notices: /h/<token>/notices/ with "I have read it", and the upcoming
+lectures of the household's community with a member's registration.
 
 Only the notices addressed to the link's own household (in its own community) are shown, and
 a press of the button acknowledges for that household only: the service checks the link and
-the notice's recipient row on every POST.
+the notice's recipient row on every POST. A POST says what it is with `action`: "read" (the
+default) or "register" (a member, chosen from this household's, for one upcoming lecture).
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from frontline.accounts.access import public
-from frontline.health.links import active_link
+from frontline.health.links import household_by_token
+from frontline.health.services import public_member_label
 from frontline.outreach.formatting import to_html
-from frontline.outreach.selectors import household_notices
+from frontline.outreach.lectures import register
+from frontline.outreach.selectors import household_notices, registered_pairs, upcoming_lectures
 from frontline.outreach.services import notice_acknowledge
 
 
@@ -25,10 +31,28 @@ from frontline.outreach.services import notice_acknowledge
 def notices(request: HttpRequest, token: str | None = None) -> HttpResponse:
     if token is None:
         return render(request, "portal/start.html")
-    link = active_link(token)
-    if link is None:
+    found = household_by_token(token)
+    if found is None:
         raise Http404
-    if request.method == "POST":
+    link, members = found
+    community_ids = {member.community_id for member in members}
+    lectures = upcoming_lectures(community_ids=community_ids)
+    error = done = ""
+    if request.method == "POST" and request.POST.get("action") == "register":
+        member = next((m for m in members if str(m.pk) == request.POST.get("member")), None)
+        lecture = next((c for c in lectures if str(c.pk) == request.POST.get("lecture")), None)
+        try:
+            if member is None or lecture is None:
+                raise ValidationError(_("Choose a member and a lecture."))
+            register(lecture=lecture, resident=member, link=link)
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
+        else:
+            done = _("%(member)s is registered for %(topic)s.") % {
+                "member": public_member_label(member), "topic": lecture.topic,
+            }  # fmt: skip
+            lectures = upcoming_lectures(community_ids=community_ids)
+    elif request.method == "POST":
         notice_id = request.POST.get("notice", "")
         if not notice_id.isdigit():
             raise Http404
@@ -38,4 +62,21 @@ def notices(request: HttpRequest, token: str | None = None) -> HttpResponse:
         (recipient, to_html(recipient.notice.body))
         for recipient in household_notices(household_id=link.household_id)
     ]
-    return render(request, "outreach/portal.html", {"rows": rows})
+    labels = {member.pk: public_member_label(member) for member in members}
+    taken = registered_pairs(lecture_ids=[c.pk for c in lectures], resident_ids=list(labels))
+    lecture_rows = [
+        (
+            lecture,
+            [
+                labels[resident]
+                for lecture_id, resident in sorted(taken)
+                if lecture_id == lecture.pk
+            ],
+        )
+        for lecture in lectures
+    ]
+    context = {
+        "rows": rows, "lectures": lecture_rows, "members": list(labels.items()),
+        "error": error, "done": done,
+    }  # fmt: skip
+    return render(request, "outreach/portal.html", context, status=422 if error else 200)

@@ -13,13 +13,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontline.accounts.access import Permission, scoped
+from frontline.accounts.access import Permission, scope_q, scoped
 from frontline.accounts.models import User
 from frontline.health.links import CHECKING_IN
 from frontline.outreach.models import (
     ChannelName,
     Delivery,
     DeliveryStatus,
+    Lecture,
+    LectureRegistration,
     Notice,
     NoticeRecipient,
     NoticeStatus,
@@ -233,3 +235,83 @@ def household_notices(*, household_id: int) -> list[NoticeRecipient]:
     # A household has a handful of live notices: the channel list is read here, not in SQL
     # (SQLite has no JSON containment).
     return [r for r in recipients if ChannelName.PORTAL in r.notice.channels]
+
+
+# -- lectures -----------------------------------------------------------------------------------
+
+LECTURE_MAX_MINUTES = 480
+# A lecture stays listed this long after it starts, so attendance can be marked.
+LECTURE_LISTED_AFTER = dt.timedelta(days=7)
+
+
+def lecture_communities(*, viewer: Viewer) -> QuerySet[Community]:
+    """The communities whose lectures the viewer sees: those they send notices to, and those
+    where they act for residents (a grid worker: the community of their grids)."""
+    return Community.objects.filter(
+        pk__in=Community.objects.filter(
+            scope_q(viewer, Permission.SEND_NOTICES, community="pk")
+            | scope_q(
+                viewer, Permission.EDIT_RESIDENTS, community="pk", grid="grids",
+                building="buildings",
+            )
+        ).values("pk")
+    ).order_by("name")  # fmt: skip
+
+
+def lecture_list(*, viewer: Viewer, since: dt.datetime | None = None) -> QuerySet[Lecture]:
+    """Lectures of the viewer's communities that have not started more than a week ago (or
+    `since`), soonest first, with their registration counts."""
+    since = since or timezone.now() - LECTURE_LISTED_AFTER
+    return (
+        Lecture.objects.filter(community__in=lecture_communities(viewer=viewer).values("pk"))
+        .filter(starts_at__gte=since)
+        .select_related("community")
+        .annotate(taken=Count("registrations"))
+        .order_by("starts_at", "id")
+    )
+
+
+def lecture_get(*, viewer: Viewer, pk: int) -> Lecture:
+    """One lecture of the viewer's communities, whenever it was; 404 otherwise."""
+    return get_object_or_404(
+        Lecture.objects.filter(community__in=lecture_communities(viewer=viewer).values("pk"))
+        .select_related("community", "created_by", "reminder")
+        .annotate(taken=Count("registrations")),
+        pk=pk,
+    )
+
+
+def lecture_registrations(*, viewer: Viewer, lecture: Lecture) -> QuerySet[LectureRegistration]:
+    """The registrations of the people the viewer may see (a grid worker: their grids'), by
+    address."""
+    return (
+        LectureRegistration.objects.filter(lecture=lecture)
+        .filter(scoped(viewer, Permission.VIEW_RESIDENTS, LectureRegistration))
+        .select_related("resident__household__unit__building")
+        .order_by("resident__address_key", "resident_id")
+    )
+
+
+def upcoming_lectures(*, community_ids: Iterable[int]) -> list[Lecture]:
+    """Lectures not yet over in these communities, soonest first, with registration counts
+    (the household page; no viewer: the household link stands for its community)."""
+    now = timezone.now()
+    longest = dt.timedelta(minutes=LECTURE_MAX_MINUTES)
+    lectures = (
+        Lecture.objects.filter(community_id__in=list(community_ids))
+        .filter(starts_at__gt=now - longest)
+        .annotate(taken=Count("registrations"))
+        .order_by("starts_at", "id")
+    )
+    return [lecture for lecture in lectures if lecture.ends_at > now]
+
+
+def registered_pairs(
+    *, lecture_ids: Iterable[int], resident_ids: Iterable[int]
+) -> set[tuple[int, int]]:
+    """(lecture, resident) pairs already registered, for a household's page."""
+    return set(
+        LectureRegistration.objects.filter(
+            lecture_id__in=list(lecture_ids), resident_id__in=list(resident_ids)
+        ).values_list("lecture_id", "resident_id")
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -132,10 +132,13 @@ def notice_households_count(*, notice: Notice) -> int:
 
 
 @transaction.atomic
-def notice_send(*, actor: User, notice: Notice) -> Notice:
+def notice_send(
+    *, actor: User, notice: Notice, household_ids: Collection[int] | None = None
+) -> Notice:
     """Send a draft: one recipient row per targeted household and one delivery per message,
     written in bulk (a notice to 30k households is a few statements), audited; the deliveries
-    go out in the background once the transaction commits."""
+    go out in the background once the transaction commits. `household_ids` narrows the
+    targeting to those households (e.g. the people registered for a lecture)."""
     require(actor, Permission.SEND_NOTICES, notice)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     now = timezone.now()
@@ -146,14 +149,16 @@ def notice_send(*, actor: User, notice: Notice) -> Notice:
     member_phone = Resident.objects.filter(
         household_id=OuterRef("pk"), status__in=CHECKING_IN
     ).exclude(phone="")
+    targeted = target_households(
+        community=notice.community_id,
+        grid_ids=notice.grids.values_list("id", flat=True),
+        building_ids=notice.buildings.values_list("id", flat=True),
+        tags=notice.tags,
+    )
+    if household_ids is not None:
+        targeted = targeted.filter(pk__in=list(household_ids))
     households = list(
-        target_households(
-            community=notice.community_id,
-            grid_ids=notice.grids.values_list("id", flat=True),
-            building_ids=notice.buildings.values_list("id", flat=True),
-            tags=notice.tags,
-        )
-        .annotate(member_phone=Exists(member_phone))
+        targeted.annotate(member_phone=Exists(member_phone))
         .values_list("id", "unit__building_id", "phone", "member_phone")
         .order_by("id")
     )

@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/door-to-door/", views.notice_door_to_door, name="door_to_door"),
     path("<int:pk>/flyer/", views.notice_flyer, name="flyer"),
     path("settings/<int:pk>/", views.settings_edit, name="settings"),
+    path("lectures/", views.lecture_list, name="lectures"),
+    path("lectures/<int:pk>/", views.lecture_detail, name="lecture"),
+    path("lectures/<int:pk>/register/", views.lecture_register, name="lecture_register"),
+    path("lectures/<int:pk>/attendance/", views.lecture_attendance, name="lecture_attendance"),
 ]

@@ -1,28 +1,31 @@
 """Worker pages of the notices: the list, composing, a notice with its deliveries, the
 acknowledgement report with the households not reached, the printable flyer and each
-community's channel settings. Every write goes through `services`."""
+community's channel settings; lectures with their registrations and attendance. Every write
+goes through `services` or `lectures`."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from frontline.accounts.access import Permission, requires
+from frontline.accounts.access import Permission, has_permission, requires
 from frontline.core.forms import add_service_errors
 from frontline.core.http import AuthedRequest
 from frontline.core.pagination import paginate
 from frontline.health.qr import qr_svg
-from frontline.outreach import selectors, services
+from frontline.outreach import lectures, selectors, services
 from frontline.outreach.formatting import to_html
-from frontline.outreach.forms import NoticeForm
-from frontline.outreach.models import NoticeStatus, WecomRobot
+from frontline.outreach.forms import LectureForm, NoticeForm
+from frontline.outreach.models import Lecture, NoticeStatus, WecomRobot
 from frontline.places.models import Grid
 from frontline.residents.models import Tag
+from frontline.residents.selectors import resident_list
 
 DEFAULT_HOURS = 24
 
@@ -198,3 +201,114 @@ def settings_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {"community": community, "values": values, "grid_rows": grid_rows,
                "errors": errors}  # fmt: skip
     return render(request, "outreach/settings.html", context, status=status)
+
+
+# -- lectures -----------------------------------------------------------------------------------
+
+REGISTER_MATCHES = 10
+
+
+@requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS)
+def lecture_list(request: AuthedRequest) -> HttpResponse:
+    """Lectures of the viewer's communities; those who send notices announce one here."""
+    communities = selectors.notice_communities(viewer=request.user)
+    form = LectureForm(request.POST or None, communities=communities)
+    status = 200
+    if request.method == "POST":
+        if not communities:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                lecture = lectures.lecture_create(
+                    actor=request.user, community=data["community"], topic=data["topic"],
+                    speaker=data["speaker"], starts_at=data["starts_at"],
+                    minutes=data["minutes"], joining=data["joining"],
+                    capacity=data["capacity"], description=data["description"],
+                )  # fmt: skip
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The lecture is announced on the household pages."))
+                return redirect("outreach:lecture", pk=lecture.pk)
+        status = 422
+    context = {
+        "lectures": list(selectors.lecture_list(viewer=request.user)),
+        "form": form if communities else None,
+    }
+    return render(request, "outreach/lecture_list.html", context, status=status)
+
+
+@require_safe
+@requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS, per_object=True)
+def lecture_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A lecture, the registrations of the people the viewer may see (names, masked phones),
+    attendance marking once it has started, and registering a resident on their behalf."""
+    lecture = selectors.lecture_get(viewer=request.user, pk=pk)
+    query = request.GET.get("q", "").strip()
+    matches = []
+    can_register = has_permission(request.user, Permission.EDIT_RESIDENTS)
+    if query and can_register:
+        matches = list(
+            resident_list(viewer=request.user, query=query).filter(
+                community_id=lecture.community_id
+            )[:REGISTER_MATCHES]
+        )
+    context = {
+        "lecture": lecture,
+        "registrations": list(
+            selectors.lecture_registrations(viewer=request.user, lecture=lecture)
+        ),
+        "can_mark": lecture.has_started and _sends_notices_for(request, lecture),
+        "can_register": can_register and lecture.ends_at > timezone.now(),
+        "query": query,
+        "matches": matches,
+    }
+    return render(request, "outreach/lecture_detail.html", context)
+
+
+def _sends_notices_for(request: AuthedRequest, lecture: Lecture) -> bool:
+    return (
+        selectors.notice_communities(viewer=request.user).filter(pk=lecture.community_id).exists()
+    )
+
+
+@require_POST
+@requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS, per_object=True)
+def lecture_register(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Register a resident the worker may act for (someone without a smartphone)."""
+    lecture = selectors.lecture_get(viewer=request.user, pk=pk)
+    resident_id = request.POST.get("resident", "")
+    resident = get_object_or_404(
+        resident_list(viewer=request.user, status="all"),
+        pk=int(resident_id) if resident_id.isdigit() else 0,
+    )
+    try:
+        lectures.register(lecture=lecture, resident=resident, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is registered.") % {"name": resident.name})
+    return redirect("outreach:lecture", pk=lecture.pk)
+
+
+@require_POST
+@requires(Permission.SEND_NOTICES, per_object=True)
+def lecture_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Mark whether one registered resident came."""
+    lecture = selectors.lecture_get(viewer=request.user, pk=pk)
+    if not _sends_notices_for(request, lecture):
+        raise PermissionDenied
+    registration_id = request.POST.get("registration", "")
+    registration = get_object_or_404(
+        selectors.lecture_registrations(viewer=request.user, lecture=lecture),
+        pk=int(registration_id) if registration_id.isdigit() else 0,
+    )
+    try:
+        lectures.attendance_mark(
+            actor=request.user, registration=registration,
+            attended=request.POST.get("attended") == "yes",
+        )  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{reverse('outreach:lecture', kwargs={'pk': lecture.pk})}#r{registration.pk}")

@@ -121,3 +121,18 @@ def test_targeting_is_exactly_the_lived_in_households_in_scope_with_a_fully_tagg
             expected.add(resident.household_id)
     assert found == expected
     assert world.other_household.pk not in found
+
+
+def test_a_notice_can_be_sent_to_some_households_of_its_targeting_only(world, compose):
+    from frontline.outreach.models import NoticeRecipient
+    from frontline.outreach.services import notice_send
+
+    notice = notice_send(
+        actor=world.users["admin"], notice=compose(),
+        household_ids=[world.household2.pk, world.other_household.pk],
+    )  # fmt: skip
+    # the other community's household is outside the notice's targeting and stays out
+    assert notice.household_count == 1
+    assert list(NoticeRecipient.objects.values_list("household_id", flat=True)) == [
+        world.household2.pk
+    ]

@@ -1,0 +1,230 @@
+"""Writes of the lectures (线上讲座): announcing one, residents' registrations from the household
+page or through a worker, attendance, and the reminder notice to the registered households
+shortly before a lecture starts. A full lecture refuses further registrations (the lecture row
+is locked while counting); the reminder goes out once, through the notices' own sending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frontline.accounts.access import Permission, require
+from frontline.accounts.models import User
+from frontline.core.audit import audit_record
+from frontline.core.models import AuditAction
+from frontline.health.models import HouseholdLink
+from frontline.outreach.models import (
+    ChannelName,
+    Lecture,
+    LectureRegistration,
+    RegistrationSource,
+)
+from frontline.outreach.selectors import LECTURE_MAX_MINUTES
+from frontline.outreach.services import MAX_TITLE, notice_create, notice_send
+from frontline.places.models import Community
+from frontline.residents.models import Resident
+
+logger = logging.getLogger(__name__)
+
+TOPIC_MAX = Lecture._meta.get_field("topic").max_length or 100
+SPEAKER_MAX = Lecture._meta.get_field("speaker").max_length or 100
+JOINING_MAX = Lecture._meta.get_field("joining").max_length or 200
+DESCRIPTION_MAX = 2000
+MINUTES = (15, LECTURE_MAX_MINUTES)
+CAPACITY = (1, 10000)
+# How long before the start the registered households are reminded.
+REMIND_WITHIN = dt.timedelta(hours=1)
+REMINDER_CHANNELS = (ChannelName.PORTAL, ChannelName.SMS)
+
+
+@transaction.atomic
+def lecture_create(
+    *, actor: User, community: Community, topic: str, speaker: str,
+    starts_at: dt.datetime | None, minutes: int | None, joining: str, capacity: int | None,
+    description: str = "",
+) -> Lecture:  # fmt: skip
+    """Announce a lecture to the community's households (it shows on their notices page)."""
+    require(actor, Permission.SEND_NOTICES, community)
+    errors: dict[str, list[str]] = {}
+    topic, speaker, joining = topic.strip(), speaker.strip(), joining.strip()
+    description = description.strip()
+    if not topic or len(topic) > TOPIC_MAX:
+        errors["topic"] = [_("Enter a topic of at most %(n)d characters.") % {"n": TOPIC_MAX}]
+    if not speaker or len(speaker) > SPEAKER_MAX:
+        errors["speaker"] = [
+            _("Enter the speaker (a person or a hospital), at most %(n)d characters.")
+            % {"n": SPEAKER_MAX}
+        ]
+    if starts_at is None or timezone.is_naive(starts_at):
+        errors["starts_at"] = [_("Enter when the lecture starts.")]
+    elif starts_at <= timezone.now():
+        errors["starts_at"] = [_("The lecture must start in the future.")]
+    if minutes is None or not MINUTES[0] <= minutes <= MINUTES[1]:
+        errors["minutes"] = [
+            _("A lecture lasts %(low)d to %(high)d minutes.")
+            % {"low": MINUTES[0], "high": MINUTES[1]}
+        ]
+    if not joining or len(joining) > JOINING_MAX:
+        errors["joining"] = [_("Say how to join: a meeting link or number, or a room.")]
+    if capacity is None or not CAPACITY[0] <= capacity <= CAPACITY[1]:
+        errors["capacity"] = [
+            _("A lecture has %(low)d to %(high)d places.")
+            % {"low": CAPACITY[0], "high": CAPACITY[1]}
+        ]
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = [
+            _("Keep the description to %(n)d characters.") % {"n": DESCRIPTION_MAX}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert starts_at is not None and minutes is not None and capacity is not None
+    lecture = Lecture.objects.create(
+        community=community, topic=topic, speaker=speaker, starts_at=starts_at, minutes=minutes,
+        joining=joining, capacity=capacity, description=description, created_by=actor,
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, target=lecture, community_id=community.pk,
+        label=lecture.topic,
+    )  # fmt: skip
+    return lecture
+
+
+@transaction.atomic
+def register(
+    *, lecture: Lecture, resident: Resident, actor: User | None = None,
+    link: HouseholdLink | None = None,
+) -> LectureRegistration:  # fmt: skip
+    """A resident's place at a lecture: by a worker who may act for them, or from their own
+    household's link. Once per person; refused when the lecture is over or full."""
+    if actor is not None:
+        require(actor, Permission.EDIT_RESIDENTS, resident)
+        source = RegistrationSource.WORKER
+    elif link is not None and link.is_active and link.household_id == resident.household_id:
+        source = RegistrationSource.PORTAL
+    else:
+        raise ValidationError({"member": [_("Choose a member of this household.")]})
+    locked = Lecture.objects.select_for_update().get(pk=lecture.pk)
+    if locked.community_id != resident.community_id:
+        raise ValidationError({"lecture": [_("This lecture is for another community.")]})
+    if locked.ends_at <= timezone.now():
+        raise ValidationError({"lecture": [_("This lecture is over.")]})
+    if LectureRegistration.objects.filter(lecture=locked, resident=resident).exists():
+        raise ValidationError({"member": [_("Already registered for this lecture.")]})
+    if LectureRegistration.objects.filter(lecture=locked).count() >= locked.capacity:
+        raise ValidationError({"lecture": [_("This lecture is full.")]})
+    try:
+        with transaction.atomic():
+            registration = LectureRegistration.objects.create(
+                lecture=locked, resident=resident, source=source
+            )
+    except IntegrityError as error:
+        raise ValidationError({"member": [_("Already registered for this lecture.")]}) from error
+    if actor is not None:
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, target=registration,
+            community_id=locked.community_id, fields=["lecture_registration"],
+        )  # fmt: skip
+    return registration
+
+
+@transaction.atomic
+def attendance_mark(
+    *, actor: User, registration: LectureRegistration, attended: bool
+) -> LectureRegistration:
+    """Whether a registered resident came; only once the lecture has started (it can be
+    corrected later)."""
+    require(actor, Permission.SEND_NOTICES, registration.lecture)
+    registration = (
+        LectureRegistration.objects.select_for_update()
+        .select_related("lecture")
+        .get(pk=registration.pk)
+    )
+    if not registration.lecture.has_started:
+        raise ValidationError({"attended": [_("Mark attendance once the lecture has started.")]})
+    if registration.attended is not attended:
+        registration.attended = attended
+        registration.save(update_fields=["attended"])
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, target=registration,
+            community_id=registration.lecture.community_id, fields=["attended"],
+        )  # fmt: skip
+    return registration
+
+
+# -- reminders ----------------------------------------------------------------------------------
+
+
+def send_reminders(
+    *, now: dt.datetime | None = None, within: dt.timedelta = REMIND_WITHIN
+) -> list[Lecture]:
+    """For each lecture starting within `within` that has registrations and no reminder yet, a
+    notice to the registered people's households (household page and SMS), sent through
+    `notice_send` as written by the lecture's author, who must still be able to send notices.
+    Each lecture is locked and checked again, so two runs never remind twice."""
+    now = now or timezone.now()
+    due = (
+        Lecture.objects.filter(
+            reminded_at__isnull=True, starts_at__gt=now, starts_at__lte=now + within
+        )
+        .filter(registrations__isnull=False)
+        .distinct()
+        .order_by("starts_at", "id")
+        .values_list("id", flat=True)
+    )
+    reminded: list[Lecture] = []
+    for lecture_id in list(due):
+        try:
+            with transaction.atomic():
+                lecture = _remind(lecture_id, now=now)
+        except (ValidationError, PermissionDenied, Http404) as refused:
+            logger.warning("Lecture %s: no reminder sent (%s)", lecture_id, refused)
+            continue
+        if lecture is not None:
+            reminded.append(lecture)
+    return reminded
+
+
+def _remind(lecture_id: int, *, now: dt.datetime) -> Lecture | None:
+    lecture = (
+        Lecture.objects.select_for_update()
+        .filter(pk=lecture_id, reminded_at__isnull=True)
+        .select_related("created_by", "community")
+        .first()
+    )
+    if lecture is None:
+        return None
+    if lecture.created_by is None:
+        raise ValidationError(_("The lecture's author is no longer there to send the reminder."))
+    households = set(
+        LectureRegistration.objects.filter(lecture=lecture).values_list(
+            "resident__household_id", flat=True
+        )
+    )
+    prefix = _("Lecture reminder: ")
+    title = prefix + lecture.topic
+    if len(title) > MAX_TITLE:
+        title = title[: MAX_TITLE - 1] + "…"
+    start = timezone.localtime(lecture.starts_at)
+    body = _(
+        "**%(topic)s** by %(speaker)s starts at %(time)s (%(minutes)d minutes).\n\n"
+        "How to join: %(joining)s"
+    ) % {
+        "topic": lecture.topic, "speaker": lecture.speaker, "time": start.strftime("%m-%d %H:%M"),
+        "minutes": lecture.minutes, "joining": lecture.joining,
+    }  # fmt: skip
+    notice = notice_create(
+        actor=lecture.created_by, community=lecture.community, title=title, body=body,
+        expires_at=lecture.ends_at, channels=[channel.value for channel in REMINDER_CHANNELS],
+    )  # fmt: skip
+    notice_send(actor=lecture.created_by, notice=notice, household_ids=households)
+    lecture.reminded_at = now
+    lecture.reminder = notice
+    lecture.save(update_fields=["reminded_at", "reminder", "updated_at"])
+    return lecture
