@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from frontline.conftest import make_household, make_resident
 from frontline.core.identity import check_digit
@@ -165,7 +165,7 @@ def test_a_worker_registers_a_resident_of_their_grid_only(world, client_for):
 def test_a_full_lecture_refuses_more_registrations(world):
     lecture = a_lecture(world, capacity=1)
     register(lecture=lecture, resident=world.zhang, actor=world.users["admin"])
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError) as raised, translation.override("en"):
         register(lecture=lecture, resident=world.li, actor=world.users["admin"])
     assert "full" in " ".join(raised.value.messages)
     assert LectureRegistration.objects.count() == 1
