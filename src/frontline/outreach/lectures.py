@@ -142,7 +142,7 @@ def attendance_mark(
     corrected later)."""
     require(actor, Permission.SEND_NOTICES, registration.lecture)
     registration = (
-        LectureRegistration.objects.select_for_update()
+        LectureRegistration.objects.select_for_update(of=("self",))
         .select_related("lecture")
         .get(pk=registration.pk)
     )
@@ -193,7 +193,7 @@ def send_reminders(
 
 def _remind(lecture_id: int, *, now: dt.datetime) -> Lecture | None:
     lecture = (
-        Lecture.objects.select_for_update()
+        Lecture.objects.select_for_update(of=("self",))  # the author is an outer join
         .filter(pk=lecture_id, reminded_at__isnull=True)
         .select_related("created_by", "community")
         .first()
