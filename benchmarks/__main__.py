@@ -32,6 +32,7 @@ CASES = {
     "not_checked_in": "benchmarks.not_checked_in",
     "checkin_post": "benchmarks.checkin_post",
     "sampling": "benchmarks.sampling",
+    "outreach": "benchmarks.outreach",
 }
 DEFAULT_RESIDENTS = [100_000, 1_000_000]
 

@@ -114,20 +114,22 @@ def _hours(request: AuthedRequest) -> int:
 @require_safe
 @requires(Permission.SEND_NOTICES, per_object=True)
 def notice_report(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Read and unread per building; the households not reached after N hours, by building."""
+    """Read and unread per building; once N hours have passed, the buildings with households not
+    reached (each a link) and, for the building chosen, its households: a page stays small
+    however many households a notice reached."""
     notice = selectors.notice_get(viewer=request.user, pk=pk)
     hours = _hours(request)
     buildings = selectors.acknowledgement_report(viewer=request.user, notice=notice)
-    unread = list(selectors.not_reached(viewer=request.user, notice=notice, hours=hours))
-    by_building: dict[int, list[object]] = {}
-    for recipient in unread:
-        by_building.setdefault(recipient.building_id, []).append(recipient)
+    since = selectors.not_reached_since(notice, hours)
+    unread = selectors.not_reached(viewer=request.user, notice=notice, hours=hours)
+    value = request.GET.get("building", "")
+    chosen = next((row for row in buildings if str(row.building_id) == value), None)
     context = {
-        "notice": notice, "hours": hours, "buildings": buildings,
-        "not_reached": [(row, by_building[row.building_id]) for row in buildings
-                        if row.building_id in by_building],
-        "since": selectors.not_reached_since(notice, hours),
-        "without_task": sum(1 for recipient in unread if recipient.task_id is None),
+        "notice": notice, "hours": hours, "buildings": buildings, "since": since,
+        "unread_buildings": [row for row in buildings if row.unread] if since else [],
+        "chosen": chosen,
+        "listed": list(unread.filter(building_id=chosen.building_id)) if chosen and since else [],
+        "without_task": unread.filter(task__isnull=True).count() if since else 0,
         "total": sum(row.households for row in buildings),
         "read": sum(row.read for row in buildings),
     }  # fmt: skip

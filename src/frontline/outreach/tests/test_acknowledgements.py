@@ -151,3 +151,23 @@ def test_the_acknowledgement_report_takes_the_same_queries_for_more_buildings_an
             make_resident(make_household(building, "1", f"10{room}"), name="测试")
     large = queries_for_report()
     assert large == small
+
+
+def test_the_report_page_links_each_unreached_building_and_lists_one_at_a_time(
+    world, compose, send, client_for, django_assert_max_num_queries
+):
+    notice = send(compose())
+    NoticeRecipient.objects.filter(household=world.household2).update(
+        acknowledged_at=timezone.now()
+    )
+    sent_hours_ago(notice, 25)
+    client = client_for("fulltime")
+    url = reverse("outreach:report", kwargs={"pk": notice.pk})
+    page = client.get(url, {"hours": "24"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"building={world.building1.pk}" in page and f"building={world.building2.pk}" not in page
+    assert world.household1.label not in page  # no household listed before a building is chosen
+    with django_assert_max_num_queries(12):
+        chosen = client.get(url, {"hours": "24", "building": world.building1.pk}).content.decode()
+    assert 'id="chosen-building"' in chosen and world.household1.label in chosen
+    early = client.get(url, {"hours": "48"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="not-yet"' in early and "building=" not in early
