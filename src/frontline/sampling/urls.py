@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/sample/undo/", views.undo, name="undo"),
     path("<int:pk>/sample/close/", views.close, name="close"),
     path("<int:pk>/plan/", views.plan_page, name="plan"),
+    path("<int:pk>/plan/send/", views.plan_send, name="plan_send"),
     path("<int:pk>/report/", views.round_report, name="report"),
     path("<int:pk>/coverage/", views.coverage_page, name="coverage"),
     path("<int:pk>/missing/", views.missing, name="missing"),

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -418,13 +419,7 @@ def missing(request: AuthedRequest, pk: int) -> HttpResponse:
 # -- the plan: buildings to sites and times, notices, door to door ------------------------------
 
 
-@require_safe
-@requires(Permission.PLAN_SAMPLING, per_object=True)
-def plan_page(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Which building samples where and when, so no site's queue exceeds its tables; the
-    printable notice per building; bedridden residents for the door-to-door list."""
-    round = selectors.round_get(viewer=request.user, pk=pk)
-    require(request.user, Permission.PLAN_SAMPLING, round)
+def _plan(round: Round) -> tuple[dict[int, Site], dict[int, Building], planner.Plan]:
     sites = {site.pk: site for site in Site.objects.filter(round=round).order_by("name", "id")}
     progress = coverage.by_building(round)
     buildings = {row.building.pk: row.building for row in progress}
@@ -433,12 +428,64 @@ def plan_page(request: AuthedRequest, pk: int) -> HttpResponse:
         buildings=[planner.BuildingSpec(row.building.pk, row.expected) for row in progress],
         starts_at=round.starts_at, ends_at=round.ends_at,
     )  # fmt: skip
+    return sites, buildings, result
+
+
+@require_POST
+@requires(Permission.PLAN_SAMPLING, per_object=True)
+def plan_send(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Send each building its time and site as a notice (household page and SMS), one notice per
+    building, through the notices app; all or nothing."""
+    from frontline.outreach.models import ChannelName
+    from frontline.outreach.services import notice_create, notice_send
+
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    require(request.user, Permission.PLAN_SAMPLING, round)
+    _sites, buildings, result = _plan(round)
+    try:
+        with transaction.atomic():
+            for visit in result.visits:
+                building, site = buildings[visit.building], _sites[visit.site]
+                start = timezone.localtime(visit.start)
+                end = timezone.localtime(visit.end)
+                notice = notice_create(
+                    actor=request.user, community=round.community,
+                    title=_("%(round)s: building %(building)s") % {"round": round.name, "building": building.number},
+                    body=_("Building %(building)s: %(start)s–%(end)s at %(site)s. Bring your ID card or the household QR code; wear a mask and keep a metre apart.")
+                    % {"building": building, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "site": site.name},
+                    expires_at=round.ends_at, channels=[ChannelName.PORTAL, ChannelName.SMS],
+                    building_ids=[building.pk],
+                )  # fmt: skip
+                notice_send(actor=request.user, notice=notice)
+    except (ValidationError, PermissionDenied) as error:
+        text = (
+            " ".join(error.messages)
+            if isinstance(error, ValidationError)
+            else _("You may not send notices.")
+        )
+        messages.error(request, text)
+    else:
+        messages.success(
+            request, _("%(n)d buildings are told their time.") % {"n": len(result.visits)}
+        )
+    return redirect("sampling:plan", pk=round.pk)
+
+
+@require_safe
+@requires(Permission.PLAN_SAMPLING, per_object=True)
+def plan_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Which building samples where and when, so no site's queue exceeds its tables; the
+    printable notice per building; bedridden residents for the door-to-door list."""
+    round = selectors.round_get(viewer=request.user, pk=pk)
+    require(request.user, Permission.PLAN_SAMPLING, round)
+    sites, buildings, result = _plan(round)
     visits = [(buildings[v.building], sites[v.site], v) for v in result.visits]
     context = {
         "round": round, "visits": visits, "result": result,
         "unplaced": [(buildings[key], n) for key, n in result.unplaced.items()],
         "door_to_door": coverage.door_to_door(viewer=request.user, round=round),
         "rate": planner.SWABS_PER_TABLE_HOUR,
+        "may_send": has_permission(request.user, Permission.SEND_NOTICES),
     }  # fmt: skip
     return render(request, "sampling/plan.html", context)
 

@@ -14,6 +14,7 @@ from frontline.sampling.services import round_create, sample_add, tube_open
 KINDS = {"sampling:": "round", "sampling:tube": "tube", "sampling:report": "round_report"}
 POST_ONLY = {
     "sampling:site_new", "sampling:scan", "sampling:undo", "sampling:close", "sampling:exempt",
+    "sampling:plan_send",
 }  # fmt: skip
 API_PARAMS = {"tube_id": "tube"}
 

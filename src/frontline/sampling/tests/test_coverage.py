@@ -176,3 +176,18 @@ def test_the_planning_page_starts_the_advice_from_the_last_rounds_positivity(wor
     page = client_for("fulltime").get(reverse("sampling:new"), **EN).content.decode()
     # one of two tubes of 5 positive: p = 1 - 0.5 ** (1/5) = 12.94 %
     assert 'value="12.94' in page and "last round with results" in page
+
+
+def test_the_plan_sends_each_building_its_time_as_a_notice(world, client_for):
+    from frontline.outreach.models import Notice, NoticeRecipient
+
+    round = a_round(world, whole_community=True)
+    a_site(world, round, name="北门")
+    url = reverse("sampling:plan_send", kwargs={"pk": round.pk})
+    assert client_for("fulltime").post(url).status_code == 302
+    notices = Notice.objects.filter(community=world.community).order_by("id")
+    assert notices.count() == 2  # buildings 3 and 5
+    assert all("北门" in notice.body and notice.status == "sent" for notice in notices)
+    reached = set(NoticeRecipient.objects.values_list("household_id", flat=True))
+    assert reached == {world.household1.pk, world.household2.pk}
+    assert client_for("sampler").post(url).status_code == 403
