@@ -11,7 +11,14 @@ from frontline.accounts.access import Permission, scoped
 from frontline.accounts.models import User
 from frontline.places.models import Building
 from frontline.residents.models import Resident, ResidentStatus, Tag
-from frontline.sampling.models import EXEMPT_REASONS, Exemption, Round, Sample, Site
+from frontline.sampling.models import (
+    EXEMPT_REASONS,
+    Exemption,
+    ExemptionReason,
+    Round,
+    Sample,
+    Site,
+)
 
 
 def expected(round: Round) -> QuerySet[Resident]:
@@ -106,13 +113,21 @@ def not_sampled(
 DOOR_TO_DOOR_TAGS = (Tag.BEDRIDDEN,)
 
 
-def door_to_door(*, viewer: User, round: Round) -> list[Resident]:
-    """People of the round who cannot come to a site (bedridden), for the door-to-door list."""
-    return list(
+def door_to_door(*, viewer: User, round: Round, unsampled: bool = False) -> list[Resident]:
+    """People of the round who cannot come to a site (bedridden, or recorded as to be sampled at
+    home), for the door-to-door list; with `unsampled`, only those not sampled yet."""
+    at_home = Exemption.objects.filter(round=round, reason=ExemptionReason.DOOR_TO_DOOR).values(
+        "resident_id"
+    )
+    people = (
         expected(round)
         .filter(scoped(viewer, Permission.VIEW_RESIDENTS, Resident))
-        .filter(tags__tag__in=DOOR_TO_DOOR_TAGS)
-        .select_related("household__unit__building")
+        .filter(Q(tags__tag__in=DOOR_TO_DOOR_TAGS) | Q(pk__in=at_home))
+    )
+    if unsampled:
+        people = people.exclude(pk__in=Sample.objects.filter(round=round).values("resident_id"))
+    return list(
+        people.select_related("household__unit__building")
         .prefetch_related("tags")
         .distinct()
         .order_by("address_key", "id")

@@ -184,6 +184,9 @@ def _panel(
         "count": selectors.site_count(round=round, site=site), "scan_id": uuid.uuid4().hex,
         "error": error, "ok": ok, "choices": choices or [], "code": code,
         "needs_reason": needs_reason,
+        # door to door: the round's bedridden residents still to be sampled, nearest first
+        "route": coverage.door_to_door(viewer=request.user, round=round, unsampled=True)
+        if site is None else [],
     }  # fmt: skip
     template = "sampling/sample.html#panel" if request.htmx else "sampling/sample.html"
     return render(request, template, context, status=status)
@@ -237,7 +240,7 @@ def scan(request: AuthedRequest, pk: int) -> HttpResponse:
     tube = selectors.open_tube(viewer=request.user, round=round, site=site)
     try:
         if tube is None:
-            if not code:
+            if not code or request.POST.get("resident"):
                 return _panel(request, round, site, status=422, error=_("Scan a tube barcode."))
             opened = services.tube_open(actor=request.user, round=round, site=site, barcode=code)
             return _panel(

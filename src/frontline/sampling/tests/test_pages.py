@@ -192,3 +192,31 @@ def test_the_lab_posts_results_through_the_api_with_its_token(world, client_for)
     assert [p["name"] for p in people] == [world.zhang.name] and people[0][
         "phone"
     ] == world.zhang.masked_phone
+
+
+def test_door_to_door_sampling_lists_the_bedridden_still_to_sample(world, client_for):
+    from frontline.residents.models import ResidentTag, Tag
+
+    round = a_round(world, whole_community=True)
+    ResidentTag.objects.create(resident=world.li, tag=Tag.BEDRIDDEN)
+    client = client_for("fulltime")
+    url = reverse("sampling:sample", kwargs={"pk": round.pk})
+    page = client.get(url, **EN).content.decode()
+    assert (
+        'id="route"' in page
+        and world.li.name in page
+        and world.zhang.name not in page.split('id="route"')[1]
+    )
+    scan_url = reverse("sampling:scan", kwargs={"pk": round.pk})
+    refused = client.post(
+        scan_url, {"code": "route", "resident": world.li.pk, "scan_id": "r0"}, **EN
+    )
+    assert refused.status_code == 422 and not Tube.objects.exists()  # no tube open: nothing opens
+    client.post(scan_url, {"code": "H1", "scan_id": "r1"}, HTTP_HX_REQUEST="true")
+    client.post(
+        scan_url,
+        {"code": "route", "resident": world.li.pk, "scan_id": "r2"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert Sample.objects.get().resident == world.li
+    assert 'id="route"' not in client.get(url, **EN).content.decode()
