@@ -52,6 +52,8 @@ class Round(TimeStamped):
     )
     # Vulnerability tags whose holders are sampled one per tube (listed high-risk groups).
     own_tube_tags = models.JSONField(_("one per tube"), default=list, blank=True)
+    # Where the policy allows it, those sampled alone share a tube with their own household only.
+    household_tubes = models.BooleanField(_("one tube per household for them"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("created by"),

@@ -56,7 +56,7 @@ REASON_MAX = Sample._meta.get_field("override_reason").max_length or 200
 def round_create(
     *, actor: User, community: Community, name: str, starts_at: dt.datetime | None,
     ends_at: dt.datetime | None, pool_size: int, buildings: Sequence[Building] = (),
-    own_tube_tags: Sequence[str] = (),
+    own_tube_tags: Sequence[str] = (), household_tubes: bool = False,
 ) -> Round:  # fmt: skip
     """A round over `buildings` (the whole community when none), every problem reported."""
     require(actor, Permission.PLAN_SAMPLING, community)
@@ -85,7 +85,8 @@ def round_create(
     assert starts_at is not None and ends_at is not None
     created = Round.objects.create(
         community=community, name=name.strip(), starts_at=starts_at, ends_at=ends_at,
-        pool_size=pool_size, own_tube_tags=sorted(set(own_tube_tags)), created_by=actor,
+        pool_size=pool_size, own_tube_tags=sorted(set(own_tube_tags)),
+        household_tubes=household_tubes, created_by=actor,
     )  # fmt: skip
     created.buildings.set(buildings)
     audit_record(
@@ -233,6 +234,19 @@ def sample_add(
     if len(reason) > REASON_MAX:
         errors["override_reason"] = [_("The reason is at most 200 characters.")]
     why = needs_own_tube(round, resident) if locked.capacity > 1 else None
+    first = Sample.objects.filter(tube=locked).select_related("resident").order_by("id").first()
+    stranger = first is not None and first.resident.household_id != resident.household_id
+    if why is not None and round.household_tubes and not stranger:
+        why = None  # a tube of their own household, where the round allows it
+    guarded = (
+        why is None and round.household_tubes and stranger and first is not None
+        and needs_own_tube(round, first.resident) is not None
+    )  # fmt: skip
+    if guarded and first is not None:
+        errors["tube"] = [
+            _("Tube %(code)s holds another household that is sampled on its own.")
+            % {"code": locked.barcode}
+        ]
     if why is not None:
         words = {
             OwnTube.CONTROL_ORDER: _(

@@ -78,6 +78,7 @@ def round_new(request: AuthedRequest) -> HttpResponse:
             "ends_at": request.POST.get("ends_at", ""),
             "pool_size": int(request.POST.get("pool_size", "0") or 0), "buildings": picked,
             "own_tube_tags": request.POST.getlist("own_tube_tags"),
+            "household_tubes": request.POST.get("household_tubes") == "on",
         }  # fmt: skip
         try:
             created = services.round_create(
@@ -85,7 +86,7 @@ def round_new(request: AuthedRequest) -> HttpResponse:
                 starts_at=_moment(values["starts_at"]), ends_at=_moment(values["ends_at"]),
                 pool_size=values["pool_size"],
                 buildings=[b for b in buildings if str(b.pk) in picked],
-                own_tube_tags=values["own_tube_tags"],
+                own_tube_tags=values["own_tube_tags"], household_tubes=values["household_tubes"],
             )  # fmt: skip
         except ValidationError as error:
             errors = error.message_dict

@@ -344,3 +344,28 @@ def test_sealed_buildings_and_the_rounds_listed_groups_are_sampled_one_per_tube(
             actor=world.users["admin"], community=world.community, name="x", starts_at=start,
             ends_at=start + dt.timedelta(hours=1), pool_size=10, own_tube_tags=["astronauts"],
         )  # fmt: skip
+
+
+def test_with_household_tubes_those_sampled_alone_share_a_tube_with_their_household_only(world):
+    from frontline.residents.models import ResidentTag, Tag
+
+    start = timezone.now()
+    round = round_create(
+        actor=world.users["admin"], community=world.community, name="三轮", starts_at=start,
+        ends_at=start + dt.timedelta(hours=6), pool_size=5, own_tube_tags=[Tag.DIALYSIS],
+        household_tubes=True,
+    )  # fmt: skip
+    patient, partner, neighbour, _, other_patient = residents(world, 5)  # two per household
+    assert patient.household_id == partner.household_id != neighbour.household_id
+    ResidentTag.objects.create(resident=patient, tag=Tag.DIALYSIS)
+    tube = tube_open(actor=world.users["sampler"], round=round, barcode="H1")
+    sample_add(actor=world.users["sampler"], tube=tube, resident=patient, scan_id="a")
+    sample_add(actor=world.users["sampler"], tube=tube, resident=partner, scan_id="b")
+    with pytest.raises(ValidationError) as raised:
+        sample_add(actor=world.users["sampler"], tube=tube, resident=neighbour, scan_id="c")
+    assert "another household" in messages(raised.value)
+    pooled = tube_open(actor=world.users["sampler"], round=round, barcode="H2")
+    sample_add(actor=world.users["sampler"], tube=pooled, resident=neighbour, scan_id="d")
+    ResidentTag.objects.create(resident=other_patient, tag=Tag.DIALYSIS)
+    with pytest.raises(ValidationError):  # may not join another household's pooled tube
+        sample_add(actor=world.users["sampler"], tube=pooled, resident=other_patient, scan_id="e")
