@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,9 +23,9 @@ from frontline.care.forms import AnswersForm, MemberForm
 from frontline.care.instruments import INSTRUMENTS, Code
 from frontline.care.models import Screening, ScreeningSource
 from frontline.care.services import care_settings_for, screening_record
-from frontline.health.links import household_by_token
 from frontline.health.models import HouseholdLink
 from frontline.health.services import public_member_label
+from frontline.portal.pages import household_page
 from frontline.residents.models import Resident
 
 # (form prefix, pre-screen, full instrument)
@@ -42,13 +42,8 @@ def _prescreen_forms(data: object) -> dict[str, AnswersForm]:
 @public
 @never_cache
 @csrf_protect
-def screening(request: HttpRequest, token: str | None = None) -> HttpResponse:
-    if token is None:
-        return render(request, "portal/start.html")
-    found = household_by_token(token)
-    if found is None:
-        raise Http404
-    link, members = found
+@household_page
+def screening(request: HttpRequest, link: HouseholdLink, members: list[Resident]) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     member_form = MemberForm(data, members=members)
     prescreens = _prescreen_forms(data)
@@ -161,14 +156,9 @@ def _record(
 @public
 @never_cache
 @csrf_protect
-def sessions(request: HttpRequest, token: str | None = None) -> HttpResponse:
+@household_page
+def sessions(request: HttpRequest, link: HouseholdLink, members: list[Resident]) -> HttpResponse:
     """The household's community's upcoming group sessions, and a member's sign-up."""
-    if token is None:
-        return render(request, "portal/start.html")
-    found = household_by_token(token)
-    if found is None:
-        raise Http404
-    link, members = found
     community_ids = {member.community_id for member in members}
     upcoming = list(groups.upcoming(community_ids))
     error = done = ""

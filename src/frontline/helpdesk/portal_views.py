@@ -16,11 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from frontline.accounts.access import public
-from frontline.health.links import household_by_token
 from frontline.health.models import HouseholdLink
 from frontline.health.services import public_member_label
 from frontline.helpdesk import selectors, services
 from frontline.helpdesk.models import Category, Channel, EventKind, HelpRequest
+from frontline.portal.pages import household_page
 from frontline.residents.models import Resident
 
 # The steps a household sees of its request: not the workers' notes, assignments or escalations.
@@ -33,13 +33,8 @@ RESIDENT_STEPS = (
 @public
 @never_cache
 @csrf_protect
-def requests(request: HttpRequest, token: str | None = None) -> HttpResponse:
-    if token is None:
-        return render(request, "portal/start.html")
-    found = household_by_token(token)
-    if found is None:
-        raise Http404
-    link, members = found
+@household_page
+def requests(request: HttpRequest, link: HouseholdLink, members: list[Resident]) -> HttpResponse:
     chosen = request.GET.get("request", "")
     if chosen:
         if not chosen.isdigit():

@@ -17,24 +17,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from frontline.accounts.access import public
-from frontline.health.links import household_by_token
+from frontline.health.models import HouseholdLink
 from frontline.health.services import public_member_label
 from frontline.outreach.formatting import to_html
 from frontline.outreach.lectures import register
 from frontline.outreach.selectors import household_notices, registered_pairs, upcoming_lectures
 from frontline.outreach.services import notice_acknowledge
+from frontline.portal.pages import household_page
+from frontline.residents.models import Resident
 
 
 @public
 @never_cache
 @csrf_protect
-def notices(request: HttpRequest, token: str | None = None) -> HttpResponse:
-    if token is None:
-        return render(request, "portal/start.html")
-    found = household_by_token(token)
-    if found is None:
-        raise Http404
-    link, members = found
+@household_page
+def notices(request: HttpRequest, link: HouseholdLink, members: list[Resident]) -> HttpResponse:
     community_ids = {member.community_id for member in members}
     lectures = upcoming_lectures(community_ids=community_ids)
     error = done = ""

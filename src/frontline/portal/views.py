@@ -12,8 +12,10 @@ from frontline.accounts.access import public
 from frontline.core.forms import add_service_errors
 from frontline.health import services
 from frontline.health.links import household_by_token
-from frontline.health.models import Checkin, CheckinSource
+from frontline.health.models import Checkin, CheckinSource, HouseholdLink
 from frontline.portal.forms import PortalCheckinForm, PortalTripForm, PostedCheckin, plain_checkin
+from frontline.portal.pages import household_page
+from frontline.residents.models import Resident
 from frontline.travel.models import TripSource
 from frontline.travel.services import trip_record
 
@@ -87,15 +89,12 @@ def _recorded(request: HttpRequest, checkin: Checkin) -> HttpResponse:
 @public
 @never_cache
 @csrf_protect
-def household_trip(request: HttpRequest, token: str | None = None) -> HttpResponse:
+@household_page
+def household_trip(
+    request: HttpRequest, _link: HouseholdLink, members: list[Resident]
+) -> HttpResponse:
     """A member of the link's household declares a trip; it is screened against the risk areas
     at once. The same link rules as the check-in page: an unknown or revoked link is a 404."""
-    if token is None:
-        return render(request, "portal/start.html")
-    found = household_by_token(token)
-    if found is None:
-        raise Http404
-    _link, members = found
     form = PortalTripForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
