@@ -84,10 +84,6 @@ def tube_get(*, viewer: Viewer, pk: int) -> Tube:
     )
 
 
-def tube_by_barcode(*, viewer: Viewer, round: Round, barcode: str) -> Tube | None:
-    return Tube.objects.filter(round=round, barcode=barcode).first()
-
-
 def sample_by_scan(*, round: Round, scan_id: str) -> Sample | None:
     if not scan_id:
         return None
