@@ -115,12 +115,12 @@ def case_open(
     return case
 
 
-def case_from_screening(
-    *, screening: Screening, resident: Resident, actor: User | None
-) -> CareCase:
-    """Open the person's case from a moderate or worse (or urgent) screening, or raise the risk
-    of the open one; a screening never lowers a risk. Runs inside `screening_record`."""
-    risk = RiskLevel.CRISIS if screening.urgent else BAND_RISK[Band(screening.band)]
+def _open_or_raise(
+    *, resident: Resident, risk: RiskLevel, reason: CaseReason, actor: User | None,
+    screening: Screening | None = None,
+) -> tuple[CareCase, bool]:  # fmt: skip
+    """The person's open case with its risk raised to `risk` (never lowered), or a new one for
+    the counsellor on duty; True when it was opened now."""
     case = (
         CareCase.objects.select_for_update()
         .filter(resident=resident, status=CaseStatus.OPEN)
@@ -129,15 +129,54 @@ def case_from_screening(
     if case is None:
         case = CareCase.objects.create(
             resident=resident, community_id=resident.community_id,
-            building_id=resident.building_id, risk=risk, reason=CaseReason.SCREENING,
+            building_id=resident.building_id, risk=risk, reason=reason,
             screening=screening, opened_by=actor,
             counsellor=on_duty_counsellor(community_id=resident.community_id, building=resident.building),
         )  # fmt: skip
         _audit(actor, case, AuditAction.CREATE, ["care_case"])
-    elif RISK_ORDER[RiskLevel(risk)] > RISK_ORDER[RiskLevel(case.risk)]:
+        return case, True
+    if RISK_ORDER[risk] > RISK_ORDER[RiskLevel(case.risk)]:
         case.risk = risk
         case.save(update_fields=["risk", "updated_at"])
         _audit(actor, case, AuditAction.UPDATE, ["risk"])
+    return case, False
+
+
+def case_from_screening(
+    *, screening: Screening, resident: Resident, actor: User | None
+) -> CareCase:
+    """Open the person's case from a moderate or worse (or urgent) screening, or raise the risk
+    of the open one; a screening never lowers a risk. Runs inside `screening_record`."""
+    risk = RiskLevel.CRISIS if screening.urgent else BAND_RISK[Band(screening.band)]
+    case, _opened = _open_or_raise(
+        resident=resident, risk=risk, reason=CaseReason.SCREENING, actor=actor,
+        screening=screening,
+    )  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_from_request(
+    *, resident: Resident, text: str, urgent: bool, alarming: bool, due_at: dt.datetime,
+    actor: User | None,
+) -> CareCase:  # fmt: skip
+    """A psychological help-desk request reaches psychological support: the person's case is
+    opened or its risk raised (crisis when the request is `alarming`: its words matched a triage
+    keyword or the worker who took it said it was urgent; high when it is urgent only because
+    the person is vulnerable; else medium), and its counsellor gets a task to contact them with
+    what they asked, urgent for an urgent request. The request stays with its help-desk owner."""
+    risk = RiskLevel.CRISIS if alarming else RiskLevel.HIGH if urgent else RiskLevel.MEDIUM
+    case, _opened = _open_or_raise(
+        resident=resident, risk=risk, reason=CaseReason.HELPDESK, actor=actor
+    )
+    if case.counsellor_id is not None:
+        task_create(
+            title=_("Help-desk request for psychological support: contact %(name)s")
+            % {"name": resident.name},
+            description=text[:500], target=resident, source=case, owner=case.counsellor,
+            actor=actor, priority=TaskPriority.URGENT if urgent else TaskPriority.HIGH,
+            due_at=due_at,
+        )  # fmt: skip
     return case
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import ClassVar
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from frontline.core.files import PrivateStorage
 from frontline.places.models import Building, Community, Household, TimeStamped
 
 
@@ -42,21 +42,9 @@ class CheckinSource(models.TextChoices):
     API = "api", _("API")
 
 
-class PhotoStorage(FileSystemStorage):
-    """Antigen photos live in the data folder (read when used, so tests can move it), never under
-    a public URL: a guarded, audited view serves them."""
-
-    @property  # type: ignore[override]
-    def base_location(self) -> str:
-        return str(settings.DATA_DIR / "health" / "antigen-photos")
-
-    @property  # type: ignore[override]
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-
 def photo_storage() -> FileSystemStorage:
-    return PhotoStorage()
+    """Antigen photos: served by a guarded, audited view."""
+    return PrivateStorage("health/antigen-photos")
 
 
 class HouseholdLink(TimeStamped):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from frontline.accounts.access import Permission, require
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
+from frontline.core.files import photo_error
 from frontline.core.masking import mask_name
 from frontline.core.models import AuditAction
 from frontline.health import links, rules
@@ -33,11 +34,6 @@ from frontline.residents.models import Resident
 from frontline.tasks.models import TaskPriority
 from frontline.tasks.services import task_create
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_SIGNATURES = {  # leading bytes -> extension; what phone cameras save
-    b"\xff\xd8\xff": "jpg",
-    b"\x89PNG\r\n\x1a\n": "png",
-}
 CHECKING_IN = links.CHECKING_IN
 URGENT_WITHIN = dt.timedelta(hours=1)
 ABNORMAL_WITHIN = dt.timedelta(hours=4)
@@ -144,17 +140,6 @@ def building_links_issue_missing(*, actor: User, building: Building) -> int:
 # -- check-ins ----------------------------------------------------------------------------------
 
 
-def _photo_error(photo: UploadedFile) -> str | None:
-    if photo.size is None or photo.size > PHOTO_MAX_BYTES:
-        return _("The photo is larger than 5 MB.")
-    head = photo.read(16)
-    photo.seek(0)
-    webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    if not webp and not any(head.startswith(signature) for signature in PHOTO_SIGNATURES):
-        return _("Send the photo as a JPEG, PNG or WebP picture.")
-    return None
-
-
 def _clean(
     *,
     temperature: object,
@@ -180,7 +165,7 @@ def _clean(
     if photo is not None:
         if antigen == Antigen.NONE and "antigen" not in errors:
             errors["antigen_photo"] = [_("A photo goes with an antigen test result.")]
-        elif message := _photo_error(photo):
+        elif message := photo_error(photo):
             errors["antigen_photo"] = [message]
     if errors:
         raise ValidationError(errors)

@@ -3,7 +3,9 @@
 
 import datetime as dt
 
-from ninja import Query, Router, Schema, Status
+from django.http import FileResponse, Http404
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from frontline.accounts.access import Permission, api_requires
 from frontline.core.http import AuthedRequest
@@ -55,6 +57,8 @@ class RequestOut(Schema):
     rating: int | None
     rating_comment: str
     task_id: int | None
+    has_photo: bool
+    care_case_id: int | None
 
     @staticmethod
     def of(row: HelpRequest) -> "RequestOut":
@@ -67,7 +71,8 @@ class RequestOut(Schema):
             take_due_at=row.take_due_at, resolve_due_at=row.resolve_due_at,
             taken_at=row.taken_at, resolved_at=row.resolved_at, overdue=row.overdue_kinds(),
             partner=row.partner, resolution=row.resolution, rating=row.rating,
-            rating_comment=row.rating_comment, task_id=row.task_id,
+            rating_comment=row.rating_comment, task_id=row.task_id, has_photo=bool(row.photo),
+            care_case_id=row.care_case_id,
         )  # fmt: skip
 
 
@@ -177,6 +182,26 @@ def request_create(request: AuthedRequest, payload: RequestIn):
 @api_requires(Permission.HANDLE_REQUESTS, per_object=True)
 def request_detail(request: AuthedRequest, request_id: int):
     return _detail(request, request_id)
+
+
+@router.post("/requests/{request_id}/photo", response=RequestDetailOut)
+@api_requires(Permission.HANDLE_REQUESTS, per_object=True)
+def request_photo_add(request: AuthedRequest, request_id: int, photo: File[UploadedFile]):
+    """Multipart upload (field `photo`: JPEG, PNG or WebP, up to 5 MB) for a request that has none."""
+    row = selectors.request_get(viewer=request.user, pk=request_id)
+    services.request_attach_photo(actor=request.user, request=row, photo=photo)
+    return _detail(request, request_id)
+
+
+@router.get("/requests/{request_id}/photo")
+@api_requires(Permission.HANDLE_REQUESTS, per_object=True)
+def request_photo(request: AuthedRequest, request_id: int):
+    row = selectors.request_get(viewer=request.user, pk=request_id)
+    if not row.photo:
+        raise Http404
+    response = FileResponse(row.photo.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.post("/requests/{request_id}/steps", response=RequestDetailOut)

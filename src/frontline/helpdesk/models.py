@@ -7,7 +7,6 @@ A `HelpRequest` changes only through `services`; every change of status appends 
 
 from __future__ import annotations
 
-import os
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from frontline.core.files import PrivateStorage
 from frontline.places.models import Building, Community, Household, TimeStamped
 from frontline.residents.models import Resident
 
@@ -60,21 +60,9 @@ class BreachKind(models.TextChoices):
     RESOLVE = "resolve", _("Not resolved in time")
 
 
-class PhotoStorage(FileSystemStorage):
-    """Request photos live in the data folder, never under a public URL: a guarded view serves
-    them to workers who may see the request."""
-
-    @property  # type: ignore[override]
-    def base_location(self) -> str:
-        return str(settings.DATA_DIR / "helpdesk" / "photos")
-
-    @property  # type: ignore[override]
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-
 def photo_storage() -> FileSystemStorage:
-    return PhotoStorage()
+    """Request photos: served to the workers who may see the request."""
+    return PrivateStorage("helpdesk/photos")
 
 
 class HelpdeskSettings(TimeStamped):
@@ -183,6 +171,11 @@ class HelpRequest(TimeStamped):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )  # fmt: skip
     rating_comment = models.TextField(_("rating comment"), blank=True)
+    # Set for a psychological request: the care case it opened or joined.
+    care_case = models.ForeignKey(
+        "care.CareCase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("care case"),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -246,6 +239,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     RATED = "rated", _("Rated")
     ESCALATED = "escalated", _("Escalated")
+    CARE = "care", _("Passed to psychological support")
 
 
 class AppendOnlyEvents(models.QuerySet["RequestEvent"]):

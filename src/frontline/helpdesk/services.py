@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 from frontline.accounts.access import Permission, require
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
+from frontline.core.files import photo_error
 from frontline.core.models import AuditAction
 from frontline.health.links import CHECKING_IN
 from frontline.health.models import HouseholdLink
@@ -45,8 +46,6 @@ from frontline.tasks.services import default_owner, task_create, task_follow
 
 REOPEN_WITHIN = dt.timedelta(days=7)
 TEXT_MAX = 2000
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 ESCALATION_DUE = dt.timedelta(minutes=30)
 # (take, resolve) in minutes, per urgency, then per category where it differs.
 DEFAULT_SLA: dict[str, tuple[int, int]] = {
@@ -175,17 +174,6 @@ def service_level_update(
 # -- receiving ----------------------------------------------------------------------------------
 
 
-def _photo_error(photo: UploadedFile) -> str | None:
-    if photo.size is None or photo.size > PHOTO_MAX_BYTES:
-        return _("The photo is larger than 5 MB.")
-    head = photo.read(16)
-    photo.seek(0)
-    webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    if not webp and not head.startswith(PHOTO_SIGNATURES):
-        return _("Send the photo as a JPEG, PNG or WebP picture.")
-    return None
-
-
 def _event(
     request: HelpRequest, kind: EventKind, *, actor: User | None = None, note: str = "",
     to_owner: User | None = None, by_resident: bool = False, at: dt.datetime | None = None,
@@ -252,7 +240,7 @@ def request_submit(
         errors["text"] = [_("Keep the request under 2000 characters.")]
     if channel not in Channel.values:
         errors["channel"] = [_("Choose how the request came in.")]
-    if photo is not None and (message := _photo_error(photo)):
+    if photo is not None and (message := photo_error(photo)):
         errors["photo"] = [message]
     if errors:
         raise ValidationError(errors)
@@ -285,12 +273,31 @@ def request_submit(
     _event(request, EventKind.ASSIGNED, to_owner=owner, at=now)
     request.task = _page(request, actor=actor)
     request.save(update_fields=["task", "updated_at"])
+    if category == Category.PSYCHOLOGICAL:
+        _to_care(request, actor=actor)
     if actor is not None:
         audit_record(
             actor=actor, action=AuditAction.CREATE, target=request,
             community_id=request.community_id, fields=["request"],
         )  # fmt: skip
     return request
+
+
+def _to_care(request: HelpRequest, *, actor: User | None) -> None:
+    """A psychological request also reaches psychological support (a care case and a task for
+    its counsellor); the request itself stays with its owner."""
+    from frontline.care.cases import case_from_request  # care does not build on the help desk
+
+    request.care_case = case_from_request(
+        resident=request.resident, text=request.text, urgent=request.is_urgent,
+        alarming=any(
+            reason == "reported" or reason.startswith("keyword:")
+            for reason in request.urgent_reasons
+        ),
+        due_at=request.resolve_due_at, actor=actor,
+    )  # fmt: skip
+    request.save(update_fields=["care_case", "updated_at"])
+    _event(request, EventKind.CARE, actor=actor)
 
 
 # -- steps by workers ---------------------------------------------------------------------------
@@ -304,6 +311,24 @@ def _locked(actor: User, request: HelpRequest) -> HelpRequest:
 def _must_be_open(request: HelpRequest) -> None:
     if not request.is_open:
         raise ValidationError({"status": [_("This request is already resolved.")]})
+
+
+@transaction.atomic
+def request_attach_photo(*, actor: User, request: HelpRequest, photo: UploadedFile) -> HelpRequest:
+    """Add the photo a request came without (e.g. sent after a phone call, or through the API)."""
+    request = _locked(actor, request)
+    if request.photo:
+        raise ValidationError({"photo": [_("This request already has a photo.")]})
+    if message := photo_error(photo):
+        raise ValidationError({"photo": [message]})
+    request.photo.save(photo.name or "photo", photo, save=False)
+    request.save(update_fields=["photo", "updated_at"])
+    _event(request, EventKind.NOTE, actor=actor, note=_("Photo added"))
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, target=request,
+        community_id=request.community_id, fields=["photo"],
+    )  # fmt: skip
+    return request
 
 
 def _task_step(request: HelpRequest, actor: User, *, finish: bool) -> None:

@@ -60,3 +60,34 @@ def test_the_admin_reads_and_sets_the_settings(world, client_for):
         "resolve_minutes": 60,
     } in changed["service_levels"]
     assert client_for("fulltime").get(url).status_code == 404
+
+
+def test_a_photo_is_added_through_the_api_once_and_served_to_the_grid(
+    world, client_for, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_DIR = tmp_path
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    client = client_for("fulltime")
+    created = client.post(
+        "/api/v1/helpdesk/requests", {"resident_id": world.zhang.pk, "category": "utilities",
+                                      "text": "厨房漏水"}, content_type="application/json",
+    ).json()  # fmt: skip
+    assert created["has_photo"] is False
+    url = f"/api/v1/helpdesk/requests/{created['id']}/photo"
+    assert client.get(url).status_code == 404
+    text = SimpleUploadedFile("note.png", b"not a picture", content_type="image/png")
+    refused = client.post(url, {"photo": text}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == {"photo": ["Send the photo as a JPEG, PNG or WebP picture."]}
+    added = client.post(url, {"photo": SimpleUploadedFile("leak.png", png)})
+    assert added.status_code == 200 and added.json()["has_photo"] is True
+    assert added.json()["events"][-1]["kind"] == "note"
+    again = client.post(
+        url, {"photo": SimpleUploadedFile("leak.png", png)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert again.json()["detail"] == {"photo": ["This request already has a photo."]}
+    assert b"".join(client_for("grid1").get(url).streaming_content) == png
+    assert client_for("counsellor").get(url).status_code == 404
+    assert client_for("other_admin").get(url).status_code == 404

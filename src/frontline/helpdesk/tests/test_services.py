@@ -346,3 +346,50 @@ def test_whoever_takes_a_request_takes_its_task_even_without_the_right_to_assign
     services.request_resolve(actor=world.users["parttime"], request=request, resolution="已送达")
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
+
+
+def test_a_psychological_request_opens_a_care_case_for_the_counsellor(world, submit):
+    from frontline.care.models import CareCase, CaseReason, RiskLevel
+    from frontline.tasks.models import Task, TaskPriority
+
+    request = submit("psychological", "封控太久了，睡不着，心里很慌", resident=world.li)
+    case = CareCase.objects.get(resident=world.li)
+    assert (case.reason, case.risk, case.counsellor) == (
+        CaseReason.HELPDESK, RiskLevel.MEDIUM, world.users["counsellor"],
+    )  # fmt: skip
+    request.refresh_from_db()
+    assert request.care_case == case and request.owner != world.users["counsellor"]
+    assert [e.kind for e in request.events.all()] == ["received", "assigned", "care"]
+    task = Task.objects.get(owner=world.users["counsellor"])
+    assert (task.priority, task.description) == (TaskPriority.HIGH, "封控太久了，睡不着，心里很慌")
+
+
+def test_an_urgent_psychological_request_raises_the_open_case_to_crisis(world, submit):
+    from frontline.care.models import CareCase, RiskLevel
+    from frontline.tasks.models import Task, TaskPriority
+
+    submit("psychological", "最近心情不好", resident=world.li)
+    assert CareCase.objects.get(resident=world.li).risk == RiskLevel.MEDIUM
+    submit("psychological", "不想活了，想轻生", resident=world.li)
+    assert CareCase.objects.get(resident=world.li).risk == RiskLevel.CRISIS
+    submit("psychological", "还是睡不着", resident=world.li)
+    assert CareCase.objects.get(resident=world.li).risk == RiskLevel.CRISIS  # never lowered
+    priorities = sorted(
+        Task.objects.filter(owner=world.users["counsellor"]).values_list("priority", flat=True)
+    )
+    assert priorities == [TaskPriority.HIGH, TaskPriority.HIGH, TaskPriority.URGENT]
+
+
+def test_a_vulnerable_persons_psychological_request_is_high_risk_not_crisis(world, submit):
+    from frontline.care.models import CareCase, RiskLevel
+
+    request = submit("psychological", "最近心情不好")  # Zhang: 65 or over and living alone
+    assert request.urgent_reasons == ["tag:living_alone+senior"]
+    assert CareCase.objects.get(resident=world.zhang).risk == RiskLevel.HIGH
+
+
+def test_other_categories_do_not_reach_psychological_support(world, submit):
+    from frontline.care.models import CareCase
+
+    submit("food", "家里没菜了，心里很慌")
+    assert not CareCase.objects.exists()
