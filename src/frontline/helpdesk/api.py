@@ -3,7 +3,9 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -14,6 +16,7 @@ from frontline.helpdesk import selectors, services
 from frontline.helpdesk.models import Channel, HelpRequest, RequestEvent
 
 router = Router(tags=["helpdesk"])
+OPTIONAL_FILE = File(None)  # a missing file is the service's 422, after the scope check
 
 
 class EventOut(Schema):
@@ -186,9 +189,13 @@ def request_detail(request: AuthedRequest, request_id: int):
 
 @router.post("/requests/{request_id}/photo", response=RequestDetailOut)
 @api_requires(Permission.HANDLE_REQUESTS, per_object=True)
-def request_photo_add(request: AuthedRequest, request_id: int, photo: File[UploadedFile]):
+def request_photo_add(
+    request: AuthedRequest, request_id: int, photo: UploadedFile | None = OPTIONAL_FILE
+):
     """Multipart upload (field `photo`: JPEG, PNG or WebP, up to 5 MB) for a request that has none."""
-    row = selectors.request_get(viewer=request.user, pk=request_id)
+    row = selectors.request_get(viewer=request.user, pk=request_id)  # 404 before the body
+    if photo is None:
+        raise ValidationError({"photo": [_("Choose a photo.")]})
     services.request_attach_photo(actor=request.user, request=row, photo=photo)
     return _detail(request, request_id)
 

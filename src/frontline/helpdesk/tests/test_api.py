@@ -77,6 +77,8 @@ def test_a_photo_is_added_through_the_api_once_and_served_to_the_grid(
     assert created["has_photo"] is False
     url = f"/api/v1/helpdesk/requests/{created['id']}/photo"
     assert client.get(url).status_code == 404
+    none = client.post(url, {}, HTTP_ACCEPT_LANGUAGE="en")
+    assert none.json()["detail"] == {"photo": ["Choose a photo."]}
     text = SimpleUploadedFile("note.png", b"not a picture", content_type="image/png")
     refused = client.post(url, {"photo": text}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 422
