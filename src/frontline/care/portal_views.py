@@ -13,12 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from frontline.accounts.access import public
-from frontline.care import groups, instruments
+from frontline.care import instruments
 from frontline.care.forms import AnswersForm, MemberForm
 from frontline.care.instruments import INSTRUMENTS, Code
 from frontline.care.models import Screening, ScreeningSource
@@ -151,33 +150,3 @@ def _record(
     except ValidationError as error:
         return error
     return recorded
-
-
-@public
-@never_cache
-@csrf_protect
-@household_page
-def sessions(request: HttpRequest, link: HouseholdLink, members: list[Resident]) -> HttpResponse:
-    """The household's community's upcoming group sessions, and a member's sign-up."""
-    community_ids = {member.community_id for member in members}
-    upcoming = list(groups.upcoming(community_ids))
-    error = done = ""
-    if request.method == "POST":
-        member = next((m for m in members if str(m.pk) == request.POST.get("member")), None)
-        session = next((s for s in upcoming if str(s.pk) == request.POST.get("session")), None)
-        try:
-            if member is None or session is None:
-                raise ValidationError(_("Choose a member and a session."))
-            groups.signup(session=session, resident=member, link=link)
-        except ValidationError as invalid:
-            error = " ".join(invalid.messages)
-        else:
-            done = _("%(member)s is signed up for %(title)s.") % {
-                "member": public_member_label(member), "title": session.title,
-            }  # fmt: skip
-            upcoming = list(groups.upcoming(community_ids))
-    context = {
-        "members": [(m.pk, public_member_label(m)) for m in members], "sessions": upcoming,
-        "error": error, "done": done,
-    }  # fmt: skip
-    return render(request, "care/portal_sessions.html", context, status=422 if error else 200)

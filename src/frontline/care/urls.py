@@ -14,8 +14,6 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/notes/", views.case_notes, name="case_notes"),
     path("cases/<int:pk>/change/", views.case_change, name="case_change"),
-    path("sessions/", views.session_list, name="sessions"),
-    path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("settings/", views.settings_list, name="settings_list"),
     path("settings/<int:pk>/", views.settings_edit, name="settings"),
 ]

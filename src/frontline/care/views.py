@@ -9,12 +9,12 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from frontline.accounts.access import Permission, has_permission, requires
-from frontline.care import cases, groups, instruments, selectors, services
+from frontline.care import cases, instruments, selectors, services
 from frontline.care.forms import AnswersForm, SettingsForm
 from frontline.care.instruments import BAND_LABELS, INSTRUMENTS, Band, Code
 from frontline.care.models import CaseReason, CaseStatus, ReferralKind, RiskLevel, ScreeningSource
@@ -321,70 +321,3 @@ def resident_case_open(request: AuthedRequest, pk: int) -> HttpResponse:
         "risks": RiskLevel.choices,
     }  # fmt: skip
     return render(request, "care/case_open.html", context, status=422 if error else 200)
-
-
-# -- group support sessions ---------------------------------------------------------------------
-
-
-@requires(Permission.VIEW_CARE)
-def session_list(request: AuthedRequest) -> HttpResponse:
-    """Upcoming group sessions; those who manage care add one here."""
-    from frontline.accounts.access import scoped
-    from frontline.places.models import Community
-
-    communities = list(
-        Community.objects.filter(scoped(request.user, Permission.MANAGE_CARE, Community)).order_by(
-            "name"
-        )
-    )
-    error = ""
-    if request.method == "POST":
-        community = next(
-            (c for c in communities if str(c.pk) == request.POST.get("community")), None
-        )
-        try:
-            if community is None:
-                raise ValidationError(_("Choose a community you manage care for."))
-            starts = _moment(request.POST.get("starts_at", ""))
-            groups.session_create(
-                actor=request.user, community=community, title=request.POST.get("title", ""),
-                starts_at=starts, minutes=_int(request.POST.get("minutes", "")) or 0,
-                capacity=_int(request.POST.get("capacity", "")) or 0,
-                joining=request.POST.get("joining", ""),
-                description=request.POST.get("description", ""), counsellor=request.user
-                if has_permission(request.user, Permission.COUNSEL) else None,
-            )  # fmt: skip
-        except ValidationError as invalid:
-            error = " ".join(invalid.messages)
-        else:
-            messages.success(request, _("The session is announced on the household pages."))
-            return redirect("care:sessions")
-    context = {
-        "sessions": groups.sessions_for(request.user),
-        "communities": communities,
-        "error": error,
-    }
-    return render(request, "care/sessions.html", context, status=422 if error else 200)
-
-
-@require_safe
-@requires(Permission.VIEW_CARE, per_object=True)
-def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """A session; its sign-ups (names, masked phones) for those who manage care."""
-    session = get_object_or_404(groups.sessions_for(request.user), pk=pk)
-    signups = (
-        list(session.signups.select_related("resident__household__unit__building"))
-        if has_permission(request.user, Permission.MANAGE_CARE)
-        else None
-    )
-    return render(request, "care/session_detail.html", {"session": session, "signups": signups})
-
-
-def _moment(value: str) -> dt.datetime | None:
-    from django.utils import timezone
-
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)

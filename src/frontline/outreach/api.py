@@ -1,15 +1,18 @@
-"""Notices through the API: the same selectors and services as the pages (422 naming every bad
-field, 404 outside scope, 403 inside it without the permission)."""
+"""Notices and lectures through the API: the same selectors and services as the pages (422
+naming every bad field, 404 outside scope, 403 inside it without the permission)."""
 
 import datetime as dt
 
-from ninja import Query, Router, Schema, Status
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from frontline.accounts.access import Permission, api_requires
 from frontline.core.http import AuthedRequest
 from frontline.core.schemas import Page
-from frontline.outreach import selectors, services
-from frontline.outreach.models import Lecture, Notice
+from frontline.outreach import attachments, selectors, services
+from frontline.outreach.models import Lecture, LectureKind, Notice, NoticeAttachment
 
 router = Router(tags=["outreach"])
 
@@ -83,6 +86,31 @@ class TasksOut(Schema):
     task_ids: list[int]
 
 
+class RecipientOut(Schema):
+    household_id: int
+    household: str
+    acknowledged_at: dt.datetime | None
+    acknowledged_via: str
+    acknowledged_by_id: int | None
+    task_id: int | None
+    task_status: str | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def of(attachment: NoticeAttachment) -> "AttachmentOut":
+        return AttachmentOut(
+            id=attachment.pk, name=attachment.name, content_type=attachment.content_type,
+            size=attachment.size, created_at=attachment.created_at,
+        )  # fmt: skip
+
+
 @router.get("/notices", response=Page[NoticeOut])
 @api_requires(Permission.SEND_NOTICES)
 def notice_list(request: AuthedRequest, limit: int = 50, offset: int = 0):
@@ -153,12 +181,74 @@ def notice_door_to_door(request: AuthedRequest, notice_id: int, payload: DoorToD
     return Status(201, TasksOut(created=len(created), task_ids=[task.pk for task in created]))
 
 
-# -- lectures -----------------------------------------------------------------------------------
+@router.post("/notices/{notice_id}/households/{household_id}/read-at-door", response=RecipientOut)
+@api_requires(Permission.SEND_NOTICES, Permission.WORK_TASKS, per_object=True)
+def notice_read_at_door(request: AuthedRequest, notice_id: int, household_id: int):
+    """The household was told in person: it counts as read and its door-to-door task, if open,
+    is finished. Those who send notices there, or the owner of that task; a household that has
+    read it already is left as it was."""
+    recipient = selectors.door_recipient(
+        viewer=request.user, notice_id=notice_id, household_id=household_id
+    )
+    recipient = services.notice_read_at_door(actor=request.user, recipient=recipient)
+    return RecipientOut(
+        household_id=recipient.household_id, household=recipient.household.label,
+        acknowledged_at=recipient.acknowledged_at, acknowledged_via=recipient.acknowledged_via,
+        acknowledged_by_id=recipient.acknowledged_by_id, task_id=recipient.task_id,
+        task_status=recipient.task.status if recipient.task else None,
+    )  # fmt: skip
+
+
+@router.get("/notices/{notice_id}/attachments", response=list[AttachmentOut])
+@api_requires(Permission.SEND_NOTICES, per_object=True)
+def notice_attachments(request: AuthedRequest, notice_id: int):
+    notice = selectors.notice_get(viewer=request.user, pk=notice_id)
+    return [AttachmentOut.of(attachment) for attachment in notice.attachments.all()]
+
+
+@router.post("/notices/{notice_id}/attachments", response={201: list[AttachmentOut]})
+@api_requires(Permission.SEND_NOTICES, per_object=True)
+def notice_attach(
+    request: AuthedRequest,
+    notice_id: int,
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+):
+    """Multipart upload (field `files`, repeated): up to 5 files a notice, PDF, JPEG, PNG or
+    WebP, each at most 10 MB; only while the notice is a draft. All or none are attached."""
+    notice = selectors.notice_get(viewer=request.user, pk=notice_id)
+    added = attachments.attachments_add(actor=request.user, notice=notice, files=files or [])
+    return Status(201, [AttachmentOut.of(attachment) for attachment in added])
+
+
+@router.get("/notices/{notice_id}/attachments/{attachment_id}")
+@api_requires(Permission.SEND_NOTICES, per_object=True)
+def notice_attachment(request: AuthedRequest, notice_id: int, attachment_id: int):
+    """The file itself, as a download."""
+    attachment = selectors.attachment_get(viewer=request.user, pk=attachment_id)
+    if attachment.notice_id != notice_id:
+        raise Http404
+    return attachments.attachment_response(attachment)
+
+
+@router.delete("/notices/{notice_id}/attachments/{attachment_id}", response={204: None})
+@api_requires(Permission.SEND_NOTICES, per_object=True)
+def notice_attachment_remove(request: AuthedRequest, notice_id: int, attachment_id: int):
+    """Only while the notice is a draft."""
+    attachment = selectors.attachment_get(viewer=request.user, pk=attachment_id)
+    if attachment.notice_id != notice_id:
+        raise Http404
+    attachments.attachment_remove(actor=request.user, attachment=attachment)
+    return Status(204, None)
+
+
+# -- lectures and support groups ----------------------------------------------------------------
 
 
 class LectureOut(Schema):
     id: int
     community_id: int
+    kind: str
+    host_id: int | None
     topic: str
     speaker: str
     starts_at: dt.datetime
@@ -171,7 +261,8 @@ class LectureOut(Schema):
     @staticmethod
     def of(lecture: Lecture) -> "LectureOut":
         return LectureOut(
-            id=lecture.pk, community_id=lecture.community_id, topic=lecture.topic,
+            id=lecture.pk, community_id=lecture.community_id, kind=lecture.kind,
+            host_id=lecture.host_id, topic=lecture.topic,
             speaker=lecture.speaker, starts_at=lecture.starts_at, minutes=lecture.minutes,
             joining=lecture.joining, capacity=lecture.capacity,
             registered=getattr(lecture, "taken", 0), reminded_at=lecture.reminded_at,
@@ -189,21 +280,31 @@ class RegistrationOut(Schema):
     created_at: dt.datetime
 
 
+class KindFilter(Schema):
+    kind: LectureKind | None = None
+
+
 @router.get("/lectures", response=Page[LectureOut])
-@api_requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS)
-def lecture_list(request: AuthedRequest, limit: int = 50, offset: int = 0):
-    """Lectures of the caller's communities from a week ago on, soonest first."""
-    found = selectors.lecture_list(viewer=request.user)
+@api_requires(*selectors.LECTURE_READERS)
+def lecture_list(
+    request: AuthedRequest, filters: Query[KindFilter], limit: int = 50, offset: int = 0
+):
+    """Lectures and support groups (`kind`: lecture, support_group) of the caller's communities
+    from a week ago on, soonest first."""
+    found = selectors.lecture_list(viewer=request.user, kind=filters.kind or "")
     limit = max(1, min(limit, 500))
     page = list(found[max(0, offset) : max(0, offset) + limit])
     return {"count": found.count(), "items": [LectureOut.of(lecture) for lecture in page]}
 
 
 @router.get("/lectures/{lecture_id}/registrations", response=list[RegistrationOut])
-@api_requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS, per_object=True)
+@api_requires(*selectors.LECTURE_READERS, per_object=True)
 def lecture_registrations(request: AuthedRequest, lecture_id: int):
-    """The registrations of the people the caller may see, phones masked."""
+    """The registrations of the people the caller may see, phones masked; a support group's
+    only for those who manage care and its host (403 for the others: they see the count)."""
     lecture = selectors.lecture_get(viewer=request.user, pk=lecture_id)
+    if not selectors.registrants_shown(viewer=request.user, lecture=lecture):
+        raise PermissionDenied
     return [
         RegistrationOut(
             id=r.pk, resident_id=r.resident_id, name=r.resident.name,

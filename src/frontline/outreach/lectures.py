@@ -1,7 +1,10 @@
-"""Writes of the lectures (线上讲座): announcing one, residents' registrations from the household
-page or through a worker, attendance, and the reminder notice to the registered households
-shortly before a lecture starts. A full lecture refuses further registrations (the lecture row
-is locked while counting); the reminder goes out once, through the notices' own sending.
+"""Writes of the lectures (线上讲座) and support groups (团体心理辅导): announcing one,
+residents' registrations from the household page or through a worker, attendance, and the
+reminder notice to the registered households shortly before it starts. A lecture is announced
+by those who send notices, a support group by those who manage care (with a counsellor as its
+host). A full one refuses further registrations (the row is locked while counting); the
+reminder goes out once, through the notices' own sending, a support group's as a confidential
+notice (its topic reaches the registered households and those who manage care, nobody else).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontline.accounts.access import Permission, require
+from frontline.accounts.access import require
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
 from frontline.core.models import AuditAction
@@ -23,10 +26,17 @@ from frontline.health.models import HouseholdLink
 from frontline.outreach.models import (
     ChannelName,
     Lecture,
+    LectureKind,
     LectureRegistration,
     RegistrationSource,
 )
-from frontline.outreach.selectors import LECTURE_MAX_MINUTES
+from frontline.outreach.selectors import (
+    LECTURE_MAX_MINUTES,
+    MANAGED_BY,
+    REGISTERED_BY,
+    counsellors,
+    lecture_managed,
+)
 from frontline.outreach.services import MAX_TITLE, notice_create, notice_send
 from frontline.places.models import Community
 from frontline.residents.models import Resident
@@ -48,20 +58,32 @@ REMINDER_CHANNELS = (ChannelName.PORTAL, ChannelName.SMS)
 def lecture_create(
     *, actor: User, community: Community, topic: str, speaker: str,
     starts_at: dt.datetime | None, minutes: int | None, joining: str, capacity: int | None,
-    description: str = "",
+    description: str = "", kind: str = LectureKind.LECTURE, host: User | None = None,
 ) -> Lecture:  # fmt: skip
-    """Announce a lecture to the community's households (it shows on their notices page)."""
-    require(actor, Permission.SEND_NOTICES, community)
+    """Announce a lecture or a support group to the community's households (it shows on their
+    notices page). A support group may leave the speaker to its host, one of the community's
+    counsellors."""
+    if kind not in LectureKind.values:
+        raise ValidationError({"kind": [_("Choose a lecture or a support group.")]})
+    kind = LectureKind(kind)
+    require(actor, MANAGED_BY[kind], community)
     errors: dict[str, list[str]] = {}
     topic, speaker, joining = topic.strip(), speaker.strip(), joining.strip()
     description = description.strip()
     if not topic or len(topic) > TOPIC_MAX:
         errors["topic"] = [_("Enter a topic of at most %(n)d characters.") % {"n": TOPIC_MAX}]
-    if not speaker or len(speaker) > SPEAKER_MAX:
+    if (not speaker and kind == LectureKind.LECTURE) or len(speaker) > SPEAKER_MAX:
         errors["speaker"] = [
             _("Enter the speaker (a person or a hospital), at most %(n)d characters.")
             % {"n": SPEAKER_MAX}
         ]
+    if host is not None and kind == LectureKind.LECTURE:
+        errors["host"] = [_("Only a support group has a host.")]
+    elif (
+        host is not None
+        and not counsellors(community_ids=[community.pk]).filter(pk=host.pk).exists()
+    ):
+        errors["host"] = [_("Choose a counsellor of this community.")]
     if starts_at is None or timezone.is_naive(starts_at):
         errors["starts_at"] = [_("Enter when the lecture starts.")]
     elif starts_at <= timezone.now():
@@ -86,8 +108,9 @@ def lecture_create(
         raise ValidationError(errors)
     assert starts_at is not None and minutes is not None and capacity is not None
     lecture = Lecture.objects.create(
-        community=community, topic=topic, speaker=speaker, starts_at=starts_at, minutes=minutes,
-        joining=joining, capacity=capacity, description=description, created_by=actor,
+        community=community, kind=kind, topic=topic, speaker=speaker, host=host,
+        starts_at=starts_at, minutes=minutes, joining=joining, capacity=capacity,
+        description=description, created_by=actor,
     )  # fmt: skip
     audit_record(
         actor=actor, action=AuditAction.CREATE, target=lecture, community_id=community.pk,
@@ -101,10 +124,11 @@ def register(
     *, lecture: Lecture, resident: Resident, actor: User | None = None,
     link: HouseholdLink | None = None,
 ) -> LectureRegistration:  # fmt: skip
-    """A resident's place at a lecture: by a worker who may act for them, or from their own
-    household's link. Once per person; refused when the lecture is over or full."""
+    """A resident's place at a lecture: by a worker who may act for them (for a support group:
+    who may screen them), or from their own household's link. Once per person; refused when the
+    lecture is over or full."""
     if actor is not None:
-        require(actor, Permission.EDIT_RESIDENTS, resident)
+        require(actor, REGISTERED_BY[LectureKind(lecture.kind)], resident)
         source = RegistrationSource.WORKER
     elif link is not None and link.is_active and link.household_id == resident.household_id:
         source = RegistrationSource.PORTAL
@@ -139,8 +163,10 @@ def attendance_mark(
     *, actor: User, registration: LectureRegistration, attended: bool
 ) -> LectureRegistration:
     """Whether a registered resident came; only once the lecture has started (it can be
-    corrected later)."""
-    require(actor, Permission.SEND_NOTICES, registration.lecture)
+    corrected later). Those who run it: who may announce its kind there, a support group's host."""
+    lecture = registration.lecture
+    if not lecture_managed(viewer=actor, lecture=lecture):
+        require(actor, MANAGED_BY[LectureKind(lecture.kind)], lecture)
     registration = (
         LectureRegistration.objects.select_for_update(of=("self",))
         .select_related("lecture")
@@ -164,10 +190,11 @@ def attendance_mark(
 def send_reminders(
     *, now: dt.datetime | None = None, within: dt.timedelta = REMIND_WITHIN
 ) -> list[Lecture]:
-    """For each lecture starting within `within` that has registrations and no reminder yet, a
-    notice to the registered people's households (household page and SMS), sent through
-    `notice_send` as written by the lecture's author, who must still be able to send notices.
-    Each lecture is locked and checked again, so two runs never remind twice."""
+    """For each lecture or support group starting within `within` that has registrations and no
+    reminder yet, a notice to the registered people's households only (household page and SMS),
+    sent through `notice_send` as written by its author, who must still be able to announce it.
+    A support group's reminder is confidential. Each one is locked and checked again, so two
+    runs never remind twice."""
     now = now or timezone.now()
     due = (
         Lecture.objects.filter(
@@ -207,21 +234,28 @@ def _remind(lecture_id: int, *, now: dt.datetime) -> Lecture | None:
             "resident__household_id", flat=True
         )
     )
-    prefix = _("Lecture reminder: ")
+    prefix = _("Support group reminder: ") if lecture.is_support_group else _("Lecture reminder: ")
     title = prefix + lecture.topic
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1] + "…"
-    start = timezone.localtime(lecture.starts_at)
-    body = _(
-        "**%(topic)s** by %(speaker)s starts at %(time)s (%(minutes)d minutes).\n\n"
-        "How to join: %(joining)s"
-    ) % {
-        "topic": lecture.topic, "speaker": lecture.speaker, "time": start.strftime("%m-%d %H:%M"),
-        "minutes": lecture.minutes, "joining": lecture.joining,
+    values = {
+        "topic": lecture.topic, "speaker": lecture.speaker, "minutes": lecture.minutes,
+        "time": timezone.localtime(lecture.starts_at).strftime("%m-%d %H:%M"),
+        "joining": lecture.joining,
     }  # fmt: skip
+    if lecture.speaker:
+        body = _(
+            "**%(topic)s** by %(speaker)s starts at %(time)s (%(minutes)d minutes).\n\n"
+            "How to join: %(joining)s"
+        )
+    else:
+        body = _(
+            "**%(topic)s** starts at %(time)s (%(minutes)d minutes).\n\nHow to join: %(joining)s"
+        )
     notice = notice_create(
-        actor=lecture.created_by, community=lecture.community, title=title, body=body,
+        actor=lecture.created_by, community=lecture.community, title=title, body=body % values,
         expires_at=lecture.ends_at, channels=[channel.value for channel in REMINDER_CHANNELS],
+        confidential=lecture.is_support_group,
     )  # fmt: skip
     notice_send(actor=lecture.created_by, notice=notice, household_ids=households)
     lecture.reminded_at = now

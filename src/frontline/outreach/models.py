@@ -8,15 +8,18 @@ A `Notice` is composed as a draft and sent once by `services.notice_send`, which
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from frontline.core.files import PrivateStorage
 from frontline.places.models import Building, Community, Grid, Household, TimeStamped
 
 
@@ -72,6 +75,8 @@ class Notice(TimeStamped):
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     household_count = models.PositiveIntegerField(_("households"), default=0)
+    # A support group's reminder: only its households and those who manage care see it.
+    confidential = models.BooleanField(_("confidential"), default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -89,6 +94,43 @@ class Notice(TimeStamped):
     @property
     def channel_labels(self) -> list[str]:
         return [str(ChannelName(name).label) for name in ChannelName if name in self.channels]
+
+
+def attachment_storage() -> FileSystemStorage:
+    """Notice attachments: served to the workers who may see the notice and to its households."""
+    return PrivateStorage("outreach/attachments")
+
+
+def attachment_path(instance: NoticeAttachment, filename: str) -> str:
+    """A name of our own on disk (the uploaded name is kept in the row for the download)."""
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class NoticeAttachment(models.Model):
+    """A file a notice carries (a PDF, a picture): added or removed only while it is a draft."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {"community": "notice__community"}
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("notice")
+    )
+    file = models.FileField(_("file"), storage=attachment_storage, upload_to=attachment_path)
+    name = models.CharField(_("file name"), max_length=100)
+    content_type = models.CharField(_("file type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("added by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["notice_id", "id"]
+        verbose_name = _("notice attachment")
+        verbose_name_plural = _("notice attachments")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class AcknowledgedVia(models.TextChoices):
@@ -121,6 +163,11 @@ class NoticeRecipient(models.Model):
     acknowledged_via = models.CharField(
         _("read through"), max_length=10, choices=AcknowledgedVia.choices, blank=True
     )
+    # The worker who recorded that the household was told at the door.
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("recorded by"),
+    )  # fmt: skip
     # Set once: the door-to-door task for a household the notice did not reach.
     task = models.ForeignKey(
         "tasks.Task",
@@ -273,20 +320,37 @@ class WecomRobot(TimeStamped):
         return str(self.grid_id or self.community_id)
 
 
+class LectureKind(models.TextChoices):
+    LECTURE = "lecture", _("Lecture")
+    SUPPORT_GROUP = "support_group", _("Support group")
+
+
 class Lecture(TimeStamped):
     """An online or in-person talk for residents, e.g. a partner hospital's doctor on caring
-    for an elderly relative at home. Residents register from the household page or through a
-    worker; a reminder notice goes to the registered households shortly before it starts."""
+    for an elderly relative at home, or a support group a counsellor leads (e.g. "anxiety in
+    lockdown"). Residents register from the household page or through a worker; a reminder
+    notice goes to the registered households shortly before it starts. Who registered for a
+    support group is sensitive: only those who manage care and its host see the names."""
 
     scope_paths: ClassVar[dict[str, str | None]] = {"community": "community", "building": None}
 
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
-    topic = models.CharField(_("topic"), max_length=100)
-    speaker = models.CharField(
-        _("speaker"), max_length=100, help_text=_("A person or an organisation, e.g. a hospital.")
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=LectureKind.choices, default=LectureKind.LECTURE
     )
+    topic = models.CharField(_("topic"), max_length=100)
+    # A lecture always names one; a support group may leave it to its host.
+    speaker = models.CharField(
+        _("speaker"), max_length=100, blank=True,
+        help_text=_("A person or an organisation, e.g. a hospital."),
+    )  # fmt: skip
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("host"),
+        help_text=_("The counsellor who leads a support group."),
+    )  # fmt: skip
     starts_at = models.DateTimeField(_("starts at"))
     minutes = models.PositiveSmallIntegerField(_("length in minutes"), default=60)
     joining = models.CharField(
@@ -318,6 +382,10 @@ class Lecture(TimeStamped):
 
     def __str__(self) -> str:
         return self.topic
+
+    @property
+    def is_support_group(self) -> bool:
+        return self.kind == LectureKind.SUPPORT_GROUP
 
     @property
     def ends_at(self) -> dt.datetime:

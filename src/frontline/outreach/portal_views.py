@@ -1,5 +1,6 @@
-"""The household page's notices: /h/<token>/notices/ with "I have read it", and the upcoming
-lectures of the household's community with a member's registration.
+"""The household page's notices: /h/<token>/notices/ with "I have read it" and each notice's
+files (/h/<token>/notices/attachment/?id=N), and the upcoming lectures and support groups of the
+household's community with a member's registration.
 
 Only the notices addressed to the link's own household (in its own community) are shown, and
 a press of the button acknowledges for that household only: the service checks the link and
@@ -10,18 +11,25 @@ default) or "register" (a member, chosen from this household's, for one upcoming
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_safe
 
 from frontline.accounts.access import public
 from frontline.health.models import HouseholdLink
 from frontline.health.services import public_member_label
+from frontline.outreach.attachments import attachment_response
 from frontline.outreach.formatting import to_html
 from frontline.outreach.lectures import register
-from frontline.outreach.selectors import household_notices, registered_pairs, upcoming_lectures
+from frontline.outreach.selectors import (
+    household_attachment,
+    household_notices,
+    registered_pairs,
+    upcoming_lectures,
+)
 from frontline.outreach.services import notice_acknowledge
 from frontline.portal.pages import household_page
 from frontline.residents.models import Resident
@@ -73,7 +81,19 @@ def notices(request: HttpRequest, link: HouseholdLink, members: list[Resident]) 
         for lecture in lectures
     ]
     context = {
-        "rows": rows, "lectures": lecture_rows, "members": list(labels.items()),
-        "error": error, "done": done,
+        "rows": rows, "members": list(labels.items()), "error": error, "done": done,
+        "lectures": [row for row in lecture_rows if not row[0].is_support_group],
+        "groups": [row for row in lecture_rows if row[0].is_support_group],
     }  # fmt: skip
     return render(request, "outreach/portal.html", context, status=422 if error else 200)
+
+
+@public
+@require_safe
+@never_cache
+@household_page  # type: ignore[arg-type]  # a file download is a streaming response
+def attachment(request: HttpRequest, link: HouseholdLink, members: list[Resident]) -> FileResponse:
+    """A file of a notice on this household's page, as a download; 404 for any other."""
+    pk = request.GET.get("id", "")
+    found = household_attachment(household_id=link.household_id, pk=int(pk) if pk.isdigit() else 0)
+    return attachment_response(found)

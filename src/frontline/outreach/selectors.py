@@ -1,5 +1,7 @@
 """Reads of the notices, each scoped to the viewer: the targeting, lists, the acknowledgement
-report per building and the households a notice has not reached."""
+report per building and the households a notice has not reached, attachments; the lectures and
+support groups with who registered (for a support group, only those who manage care and its
+host see the names; the others see the count)."""
 
 from __future__ import annotations
 
@@ -9,20 +11,23 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontline.accounts.access import Permission, scope_q, scoped
-from frontline.accounts.models import User
+from frontline.accounts.access import ROLE_PERMISSIONS, Permission, scope_q, scoped
+from frontline.accounts.models import RoleAssignment, User
 from frontline.health.links import CHECKING_IN
 from frontline.outreach.models import (
     ChannelName,
     Delivery,
     DeliveryStatus,
     Lecture,
+    LectureKind,
     LectureRegistration,
     Notice,
+    NoticeAttachment,
     NoticeRecipient,
     NoticeStatus,
 )
@@ -71,9 +76,17 @@ def target_households(
 # -- notices ------------------------------------------------------------------------------------
 
 
+def visible_notices(viewer: Viewer) -> QuerySet[Notice]:
+    """The notices of the communities the viewer sends notices to; a support group's reminder
+    (confidential) only where they also manage care."""
+    return Notice.objects.filter(scoped(viewer, Permission.SEND_NOTICES, Notice)).filter(
+        Q(confidential=False) | scoped(viewer, Permission.MANAGE_CARE, Notice)
+    )
+
+
 def notice_list(*, viewer: Viewer) -> QuerySet[Notice]:
     return (
-        Notice.objects.filter(scoped(viewer, Permission.SEND_NOTICES, Notice))
+        visible_notices(viewer)
         .select_related("community", "created_by")
         .annotate(
             read_count=Count("recipients", filter=Q(recipients__acknowledged_at__isnull=False))
@@ -85,10 +98,14 @@ def notice_list(*, viewer: Viewer) -> QuerySet[Notice]:
 def notice_get(*, viewer: Viewer, pk: int) -> Notice:
     """One notice the viewer may send or follow up; 404 outside their scope."""
     return get_object_or_404(
-        Notice.objects.filter(scoped(viewer, Permission.SEND_NOTICES, Notice)).select_related(
-            "community", "created_by", "sent_by"
-        ),
-        pk=pk,
+        visible_notices(viewer).select_related("community", "created_by", "sent_by"), pk=pk
+    )
+
+
+def attachment_get(*, viewer: Viewer, pk: int) -> NoticeAttachment:
+    """A file of a notice the viewer may see; 404 otherwise."""
+    return get_object_or_404(
+        NoticeAttachment.objects.filter(notice__in=visible_notices(viewer).values("pk")), pk=pk
     )
 
 
@@ -218,6 +235,24 @@ def not_reached(
     )
 
 
+def door_recipient(*, viewer: Viewer, notice_id: int, household_id: int) -> NoticeRecipient:
+    """A household's row of a sent notice, to record that it was told at the door: for those who
+    send notices where it lives (and may see the notice) and for the owner of its door-to-door
+    task; 404 for anyone else."""
+    reach = scoped(viewer, Permission.SEND_NOTICES, NoticeRecipient) & Q(
+        notice__in=visible_notices(viewer).values("pk")
+    )
+    if viewer.is_authenticated:
+        reach |= Q(task__owner_id=viewer.pk)
+    return get_object_or_404(
+        NoticeRecipient.objects.filter(reach).select_related(
+            "notice", "household__unit__building", "task__owner", "acknowledged_by"
+        ),
+        notice_id=notice_id,
+        household_id=household_id,
+    )
+
+
 # -- the household page -------------------------------------------------------------------------
 
 
@@ -230,6 +265,7 @@ def household_notices(*, household_id: int) -> list[NoticeRecipient]:
             notice__expires_at__gt=timezone.now(),
         )
         .select_related("notice__community")
+        .prefetch_related("notice__attachments")
         .order_by("-notice__sent_at", "-id")
     )
     # A household has a handful of live notices: the channel list is read here, not in SQL
@@ -237,11 +273,40 @@ def household_notices(*, household_id: int) -> list[NoticeRecipient]:
     return [r for r in recipients if ChannelName.PORTAL in r.notice.channels]
 
 
-# -- lectures -----------------------------------------------------------------------------------
+def household_attachment(*, household_id: int, pk: int) -> NoticeAttachment:
+    """A file of a live notice shown on this household's page; 404 for any other."""
+    attachment = (
+        NoticeAttachment.objects.filter(
+            pk=pk,
+            notice__status=NoticeStatus.SENT,
+            notice__expires_at__gt=timezone.now(),
+            notice__recipients__household_id=household_id,
+        )
+        .select_related("notice")
+        .first()
+    )
+    if attachment is None or ChannelName.PORTAL not in attachment.notice.channels:
+        raise Http404
+    return attachment
+
+
+# -- lectures and support groups ----------------------------------------------------------------
 
 LECTURE_MAX_MINUTES = 480
 # A lecture stays listed this long after it starts, so attendance can be marked.
 LECTURE_LISTED_AFTER = dt.timedelta(days=7)
+# Who opens the lectures: those who announce them or act for residents, and those who see care
+# (support groups).
+LECTURE_READERS = (Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS, Permission.VIEW_CARE)
+# Who announces each kind (and marks attendance), and who registers a resident for it.
+MANAGED_BY = {
+    LectureKind.LECTURE: Permission.SEND_NOTICES,
+    LectureKind.SUPPORT_GROUP: Permission.MANAGE_CARE,
+}
+REGISTERED_BY = {
+    LectureKind.LECTURE: Permission.EDIT_RESIDENTS,
+    LectureKind.SUPPORT_GROUP: Permission.SCREEN_RESIDENTS,
+}
 
 
 def lecture_communities(*, viewer: Viewer) -> QuerySet[Community]:
@@ -258,43 +323,119 @@ def lecture_communities(*, viewer: Viewer) -> QuerySet[Community]:
     ).order_by("name")  # fmt: skip
 
 
-def lecture_list(*, viewer: Viewer, since: dt.datetime | None = None) -> QuerySet[Lecture]:
-    """Lectures of the viewer's communities that have not started more than a week ago (or
-    `since`), soonest first, with their registration counts."""
+def support_group_communities(*, viewer: Viewer) -> QuerySet[Community]:
+    """The communities whose support groups the viewer sees: where they see care (a grid
+    worker: the community of their grids)."""
+    return Community.objects.filter(
+        pk__in=Community.objects.filter(
+            scope_q(
+                viewer, Permission.VIEW_CARE, community="pk", grid="grids", building="buildings"
+            )
+        ).values("pk")
+    ).order_by("name")
+
+
+def announcing_communities(*, viewer: Viewer, kind: str) -> QuerySet[Community]:
+    """The communities where the viewer may announce a lecture or a support group."""
+    return Community.objects.filter(scoped(viewer, MANAGED_BY[LectureKind(kind)], Community))
+
+
+def visible_lectures(viewer: Viewer) -> QuerySet[Lecture]:
+    return Lecture.objects.filter(
+        Q(kind=LectureKind.LECTURE, community__in=lecture_communities(viewer=viewer).values("pk"))
+        | Q(
+            kind=LectureKind.SUPPORT_GROUP,
+            community__in=support_group_communities(viewer=viewer).values("pk"),
+        )
+    )
+
+
+def lecture_list(
+    *, viewer: Viewer, since: dt.datetime | None = None, kind: str = ""
+) -> QuerySet[Lecture]:
+    """Lectures and support groups of the viewer's communities (or one kind) that have not
+    started more than a week ago (or `since`), soonest first, with their registration counts."""
     since = since or timezone.now() - LECTURE_LISTED_AFTER
+    lectures = visible_lectures(viewer).filter(starts_at__gte=since)
+    if kind in LectureKind.values:
+        lectures = lectures.filter(kind=kind)
     return (
-        Lecture.objects.filter(community__in=lecture_communities(viewer=viewer).values("pk"))
-        .filter(starts_at__gte=since)
-        .select_related("community")
+        lectures.select_related("community", "host")
         .annotate(taken=Count("registrations"))
         .order_by("starts_at", "id")
     )
 
 
 def lecture_get(*, viewer: Viewer, pk: int) -> Lecture:
-    """One lecture of the viewer's communities, whenever it was; 404 otherwise."""
+    """One lecture or support group of the viewer's communities, whenever it was; 404 otherwise."""
     return get_object_or_404(
-        Lecture.objects.filter(community__in=lecture_communities(viewer=viewer).values("pk"))
-        .select_related("community", "created_by", "reminder")
+        visible_lectures(viewer)
+        .select_related("community", "created_by", "host", "reminder")
         .annotate(taken=Count("registrations")),
         pk=pk,
     )
 
 
+def lecture_managed(*, viewer: Viewer, lecture: Lecture) -> bool:
+    """Whether the viewer runs this lecture (marks attendance): those who may announce its kind
+    in its community, and a support group's host."""
+    if viewer.is_authenticated and lecture.host_id == viewer.pk:
+        return True
+    return (
+        Lecture.objects.filter(pk=lecture.pk)
+        .filter(scoped(viewer, MANAGED_BY[LectureKind(lecture.kind)], Lecture))
+        .exists()
+    )
+
+
+def registrants_shown(*, viewer: Viewer, lecture: Lecture) -> bool:
+    """Whether the viewer sees who registered, or only how many: a support group's names are
+    for those who manage care in its community and its host."""
+    if not lecture.is_support_group:
+        return True
+    if viewer.is_authenticated and lecture.host_id == viewer.pk:
+        return True
+    return (
+        Lecture.objects.filter(pk=lecture.pk)
+        .filter(scoped(viewer, Permission.MANAGE_CARE, Lecture))
+        .exists()
+    )
+
+
 def lecture_registrations(*, viewer: Viewer, lecture: Lecture) -> QuerySet[LectureRegistration]:
     """The registrations of the people the viewer may see (a grid worker: their grids'), by
-    address."""
-    return (
-        LectureRegistration.objects.filter(lecture=lecture)
-        .filter(scoped(viewer, Permission.VIEW_RESIDENTS, LectureRegistration))
-        .select_related("resident__household__unit__building")
-        .order_by("resident__address_key", "resident_id")
+    address; for a support group, none unless `registrants_shown`."""
+    registrations = LectureRegistration.objects.filter(lecture=lecture)
+    if not lecture.is_support_group:
+        registrations = registrations.filter(
+            scoped(viewer, Permission.VIEW_RESIDENTS, LectureRegistration)
+        )
+    elif not registrants_shown(viewer=viewer, lecture=lecture):
+        registrations = registrations.none()
+    return registrations.select_related("resident__household__unit__building").order_by(
+        "resident__address_key", "resident_id"
+    )
+
+
+def counsellors(*, community_ids: Iterable[int]) -> QuerySet[User]:
+    """Active users who counsel in these communities: who may host their support groups."""
+    ids = list(community_ids)
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if Permission.COUNSEL in granted]
+    assignments = RoleAssignment.objects.filter(role__in=roles).filter(
+        Q(community_id__in=ids)
+        | Q(subdistrict_id__in=Community.objects.filter(pk__in=ids).values("subdistrict_id"))
+        | Q(grid__community_id__in=ids)
+        | Q(building__community_id__in=ids)
+    )
+    return User.objects.filter(is_active=True, pk__in=assignments.values("user_id")).order_by(
+        "display_name", "username"
     )
 
 
 def upcoming_lectures(*, community_ids: Iterable[int]) -> list[Lecture]:
-    """Lectures not yet over in these communities, soonest first, with registration counts
-    (the household page; no viewer: the household link stands for its community)."""
+    """Lectures and support groups not yet over in these communities, soonest first, with
+    registration counts (the household page; no viewer: the household link stands for its
+    community)."""
     now = timezone.now()
     longest = dt.timedelta(minutes=LECTURE_MAX_MINUTES)
     lectures = (

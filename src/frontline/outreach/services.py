@@ -1,6 +1,7 @@
 """Writes of the notices: compose, send (targeting and queueing in bulk), deliver through the
-channels with retries and the SMS rate limit, acknowledge from the household page, turn the
-households not reached into door-to-door tasks, and each community's channel settings.
+channels with retries and the SMS rate limit, acknowledge from the household page or record a
+household told at the door, turn the households not reached into door-to-door tasks, and each
+community's channel settings.
 Typed, keyword-only; scope checked with `require`; follow-up work through `task_create`.
 """
 
@@ -44,8 +45,8 @@ from frontline.outreach.models import (
 from frontline.outreach.selectors import not_reached_since, target_households
 from frontline.places.models import Building, Community, Grid
 from frontline.residents.models import Resident, Tag
-from frontline.tasks.models import Task, TaskPriority
-from frontline.tasks.services import task_create
+from frontline.tasks.models import Task, TaskPriority, TaskStatus
+from frontline.tasks.services import task_create, task_follow
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,12 @@ SEND_BATCH = 500
 STALE_SENDING = dt.timedelta(minutes=10)
 RATE_WINDOW = dt.timedelta(minutes=1)
 MAX_HOURS = 24 * 30
+# The channels that reach one household and nobody else.
+PRIVATE_CHANNELS = {ChannelName.PORTAL.value, ChannelName.SMS.value}
+
+
+def _writer_permission(confidential: bool) -> Permission:
+    return Permission.MANAGE_CARE if confidential else Permission.SEND_NOTICES
 
 
 # -- composing ----------------------------------------------------------------------------------
@@ -74,10 +81,14 @@ def notice_create(
     grid_ids: Sequence[int] = (),
     building_ids: Sequence[int] = (),
     tags: Sequence[str] = (),
+    confidential: bool = False,
 ) -> Notice:
     """A draft notice: its text, expiry, targeting (grids and buildings of the community, none
-    for all of it; vulnerability tags a member must all carry) and channels."""
-    require(actor, Permission.SEND_NOTICES, community)
+    for all of it; vulnerability tags a member must all carry) and channels. A confidential
+    notice (a support group's reminder) is written by those who manage care, goes only to the
+    households it is sent to (their page and SMS: never a group robot or an e-mail list) and is
+    seen by no worker who does not manage care."""
+    require(actor, _writer_permission(confidential), community)
     errors: dict[str, list[str]] = {}
     title = title.strip()
     body = body.strip()
@@ -92,6 +103,8 @@ def notice_create(
     chosen_channels = [name.value for name in ChannelName if name.value in set(channels)]
     if not chosen_channels or len(chosen_channels) != len(set(channels)):
         errors["channels"] = [_("Choose at least one channel from the list.")]
+    elif confidential and not set(chosen_channels) <= PRIVATE_CHANNELS:
+        errors["channels"] = [_("A confidential notice goes only by the household page and SMS.")]
     grid_ids, building_ids = sorted(set(grid_ids)), sorted(set(building_ids))
     grids = list(Grid.objects.filter(community=community, pk__in=grid_ids))
     if len(grids) != len(grid_ids):
@@ -107,7 +120,7 @@ def notice_create(
     assert expires_at is not None  # checked above
     notice = Notice.objects.create(
         community=community, title=title, body=body, expires_at=expires_at,
-        tags=chosen_tags, channels=chosen_channels, created_by=actor,
+        tags=chosen_tags, channels=chosen_channels, created_by=actor, confidential=confidential,
     )  # fmt: skip
     notice.grids.set(grids)
     notice.buildings.set(buildings)
@@ -138,12 +151,15 @@ def notice_send(
     """Send a draft: one recipient row per targeted household and one delivery per message,
     written in bulk (a notice to 30k households is a few statements), audited; the deliveries
     go out in the background once the transaction commits. `household_ids` narrows the
-    targeting to those households (e.g. the people registered for a lecture)."""
-    require(actor, Permission.SEND_NOTICES, notice)
+    targeting to those households (e.g. the people registered for a lecture); a confidential
+    notice needs them."""
+    require(actor, _writer_permission(notice.confidential), notice)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     now = timezone.now()
     if notice.status != NoticeStatus.DRAFT:
         raise ValidationError(_("This notice has already been sent."))
+    if notice.confidential and household_ids is None:
+        raise ValidationError(_("A confidential notice is sent only to the households it names."))
     if notice.expires_at <= now:
         raise ValidationError({"expires_at": [_("The notice has expired; write a new one.")]})
     member_phone = Resident.objects.filter(
@@ -398,7 +414,8 @@ def household_phones(*, recipient_ids: Iterable[int]) -> dict[int, str]:
 @transaction.atomic
 def notice_acknowledge(*, link: HouseholdLink, notice_id: int) -> NoticeRecipient:
     """ "I have read it" from the household page: only for a notice addressed to the link's own
-    household (404 otherwise); a second press changes nothing."""
+    household (404 otherwise); a second press changes nothing. A door-to-door task made for the
+    household meanwhile is finished: the notice has reached it."""
     if not link.is_active:
         raise Http404
     recipient = (
@@ -413,6 +430,46 @@ def notice_acknowledge(*, link: HouseholdLink, notice_id: int) -> NoticeRecipien
         recipient.acknowledged_at = timezone.now()
         recipient.acknowledged_via = AcknowledgedVia.PORTAL
         recipient.save(update_fields=["acknowledged_at", "acknowledged_via"])
+        if recipient.task_id is not None:
+            task_follow(
+                actor=None, task=Task(pk=recipient.task_id), to_status=TaskStatus.DONE,
+                note=_("Read on the household page."),
+            )  # fmt: skip
+    return recipient
+
+
+@transaction.atomic
+def notice_read_at_door(*, actor: User, recipient: NoticeRecipient) -> NoticeRecipient:
+    """A worker told the household in person: it counts as read (through a worker, recorded by
+    whom), audited, and its door-to-door task, if still open, is finished. For those who send
+    notices where the household lives (and may see the notice) and for the owner of its
+    door-to-door task. A household that has read it already is left as it was."""
+    recipient = (
+        NoticeRecipient.objects.select_for_update(of=("self",))
+        .select_related("notice", "task", "household__unit__building")
+        .get(pk=recipient.pk)
+    )
+    if recipient.task is None or recipient.task.owner_id != actor.pk:
+        require(actor, Permission.SEND_NOTICES, recipient)
+        if recipient.notice.confidential:
+            require(actor, Permission.MANAGE_CARE, recipient)
+    if recipient.acknowledged_at is not None:
+        return recipient
+    recipient.acknowledged_at = timezone.now()
+    recipient.acknowledged_via = AcknowledgedVia.WORKER
+    recipient.acknowledged_by = actor
+    recipient.save(update_fields=["acknowledged_at", "acknowledged_via", "acknowledged_by"])
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, target=recipient,
+        label=recipient.household.label, community_id=recipient.community_id,
+        fields=["acknowledged_at"], details={"notice": recipient.notice_id, "via": "worker"},
+    )  # fmt: skip
+    if recipient.task is not None:
+        finished = task_follow(
+            actor=actor, task=recipient.task, to_status=TaskStatus.DONE,
+            note=_("Told at the door."),
+        )  # fmt: skip
+        recipient.task = finished or recipient.task
     return recipient
 
 
@@ -437,6 +494,8 @@ def door_to_door_tasks_create(
     require(actor, Permission.SEND_NOTICES, notice)
     hours = _hours(hours)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.confidential:
+        raise ValidationError(_("A confidential notice never becomes door-to-door work."))
     if not_reached_since(notice, hours) is None:
         raise ValidationError(
             {"hours": [_("Wait until %(hours)d hours after sending.") % {"hours": hours}]}

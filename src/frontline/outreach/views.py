@@ -1,13 +1,14 @@
-"""Worker pages of the notices: the list, composing, a notice with its deliveries, the
-acknowledgement report with the households not reached, the printable flyer and each
-community's channel settings; lectures with their registrations and attendance. Every write
-goes through `services` or `lectures`."""
+"""Worker pages of the notices: the list, composing, a notice with its attachments and
+deliveries, the acknowledgement report with the households not reached (each one can be marked
+"told at the door"), the printable flyer and each community's channel settings; lectures and
+support groups with their registrations and attendance. Every write goes through `services`,
+`attachments` or `lectures`."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +20,10 @@ from frontline.core.forms import add_service_errors
 from frontline.core.http import AuthedRequest
 from frontline.core.pagination import paginate
 from frontline.health.qr import qr_svg
-from frontline.outreach import lectures, selectors, services
+from frontline.outreach import attachments, lectures, selectors, services
 from frontline.outreach.formatting import to_html
 from frontline.outreach.forms import LectureForm, NoticeForm
-from frontline.outreach.models import Lecture, NoticeStatus, WecomRobot
+from frontline.outreach.models import LectureKind, NoticeStatus, WecomRobot
 from frontline.places.models import Grid
 from frontline.residents.models import Tag
 from frontline.residents.selectors import resident_list
@@ -72,6 +73,8 @@ def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "grids": list(notice.grids.all()),
         "buildings": list(notice.buildings.all()),
         "tags": [str(Tag(tag).label) for tag in notice.tags],
+        "attachments": list(notice.attachments.all()),
+        "max_attachments": attachments.MAX_ATTACHMENTS,
     }
     if notice.status == NoticeStatus.DRAFT:
         context["preview_count"] = services.notice_households_count(notice=notice)
@@ -95,6 +98,41 @@ def notice_send(request: AuthedRequest, pk: int) -> HttpResponse:
             _("The notice is on its way to %(n)d households.") % {"n": notice.household_count},
         )
     return redirect("outreach:notice", pk=notice.pk)
+
+
+@require_POST
+@requires(Permission.SEND_NOTICES, per_object=True)
+def notice_attach(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Attach files to a draft (all or none)."""
+    notice = selectors.notice_get(viewer=request.user, pk=pk)
+    try:
+        added = attachments.attachments_add(
+            actor=request.user, notice=notice, files=request.FILES.getlist("files")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)d files attached.") % {"n": len(added)})
+    return redirect(f"{reverse('outreach:notice', kwargs={'pk': notice.pk})}#attachments")
+
+
+@require_safe
+@requires(Permission.SEND_NOTICES, per_object=True)
+def attachment_download(request: AuthedRequest, pk: int) -> FileResponse:
+    return attachments.attachment_response(selectors.attachment_get(viewer=request.user, pk=pk))
+
+
+@require_POST
+@requires(Permission.SEND_NOTICES, per_object=True)
+def attachment_remove(request: AuthedRequest, pk: int) -> HttpResponse:
+    attachment = selectors.attachment_get(viewer=request.user, pk=pk)
+    try:
+        attachments.attachment_remove(actor=request.user, attachment=attachment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(
+        f"{reverse('outreach:notice', kwargs={'pk': attachment.notice_id})}#attachments"
+    )
 
 
 @require_POST
@@ -156,6 +194,28 @@ def notice_door_to_door(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(f"{url}?hours={hours if str(hours).isdigit() else DEFAULT_HOURS}")
 
 
+@require_POST
+@requires(Permission.SEND_NOTICES, Permission.WORK_TASKS, per_object=True)
+def notice_read_at_door(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A household told in person counts as read (one button per household on the report; an
+    htmx post gets its row back)."""
+    household = request.POST.get("household", "")
+    recipient = selectors.door_recipient(
+        viewer=request.user, notice_id=pk, household_id=int(household) if household.isdigit() else 0
+    )
+    recipient = services.notice_read_at_door(actor=request.user, recipient=recipient)
+    if request.htmx:
+        return render(request, "outreach/notice_report.html#household", {"recipient": recipient})
+    messages.success(
+        request, _("%(household)s is recorded as told.") % {"household": recipient.household.label}
+    )
+    url = reverse("outreach:report", kwargs={"pk": pk})
+    hours = request.POST.get("hours", "")
+    return redirect(
+        f"{url}?hours={hours if hours.isdigit() else DEFAULT_HOURS}&building={recipient.building_id}"
+    )
+
+
 @require_safe
 @requires(Permission.SEND_NOTICES, per_object=True)
 def notice_flyer(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -210,23 +270,35 @@ def settings_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 REGISTER_MATCHES = 10
 
 
-@requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS)
+@requires(*selectors.LECTURE_READERS)
 def lecture_list(request: AuthedRequest) -> HttpResponse:
-    """Lectures of the viewer's communities; those who send notices announce one here."""
-    communities = selectors.notice_communities(viewer=request.user)
-    form = LectureForm(request.POST or None, communities=communities)
+    """Lectures and support groups of the viewer's communities (one kind with `?kind=`); those
+    who send notices announce a lecture here, those who manage care a support group."""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in LectureKind.values else ""
+    form = LectureForm(
+        request.POST or None,
+        lecture_communities=selectors.announcing_communities(
+            viewer=request.user, kind=LectureKind.LECTURE
+        ),
+        group_communities=selectors.announcing_communities(
+            viewer=request.user, kind=LectureKind.SUPPORT_GROUP
+        ),
+        user=request.user,
+    )
     status = 200
     if request.method == "POST":
-        if not communities:
+        if not form.may_announce:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
             try:
                 lecture = lectures.lecture_create(
-                    actor=request.user, community=data["community"], topic=data["topic"],
-                    speaker=data["speaker"], starts_at=data["starts_at"],
-                    minutes=data["minutes"], joining=data["joining"],
-                    capacity=data["capacity"], description=data["description"],
+                    actor=request.user, community=data["community"], kind=data["kind"],
+                    topic=data["topic"], speaker=data["speaker"], host=data["host"],
+                    starts_at=data["starts_at"], minutes=data["minutes"],
+                    joining=data["joining"], capacity=data["capacity"],
+                    description=data["description"],
                 )  # fmt: skip
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -235,33 +307,42 @@ def lecture_list(request: AuthedRequest) -> HttpResponse:
                 return redirect("outreach:lecture", pk=lecture.pk)
         status = 422
     context = {
-        "lectures": list(selectors.lecture_list(viewer=request.user)),
-        "form": form if communities else None,
+        "lectures": list(selectors.lecture_list(viewer=request.user, kind=kind)),
+        "kind": kind,
+        "kinds": LectureKind.choices,
+        "form": form if form.may_announce else None,
     }
     return render(request, "outreach/lecture_list.html", context, status=status)
 
 
 @require_safe
-@requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS, per_object=True)
+@requires(*selectors.LECTURE_READERS, per_object=True)
 def lecture_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """A lecture, the registrations of the people the viewer may see (names, masked phones),
+    """A lecture, the registrations of the people the viewer may see (names, masked phones; a
+    support group's only to those who manage care and its host, the others see the count),
     attendance marking once it has started, and registering a resident on their behalf."""
     lecture = selectors.lecture_get(viewer=request.user, pk=pk)
     query = request.GET.get("q", "").strip()
     matches = []
-    can_register = has_permission(request.user, Permission.EDIT_RESIDENTS)
+    can_register = has_permission(request.user, selectors.REGISTERED_BY[LectureKind(lecture.kind)])
     if query and can_register:
         matches = list(
             resident_list(viewer=request.user, query=query).filter(
                 community_id=lecture.community_id
             )[:REGISTER_MATCHES]
         )
+    reminder = None
+    if lecture.reminder_id is not None:
+        reminder = selectors.visible_notices(request.user).filter(pk=lecture.reminder_id).first()
     context = {
         "lecture": lecture,
+        "shown": selectors.registrants_shown(viewer=request.user, lecture=lecture),
         "registrations": list(
             selectors.lecture_registrations(viewer=request.user, lecture=lecture)
         ),
-        "can_mark": lecture.has_started and _sends_notices_for(request, lecture),
+        "reminder": reminder,
+        "can_mark": lecture.has_started
+        and selectors.lecture_managed(viewer=request.user, lecture=lecture),
         "can_register": can_register and lecture.ends_at > timezone.now(),
         "query": query,
         "matches": matches,
@@ -269,14 +350,8 @@ def lecture_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "outreach/lecture_detail.html", context)
 
 
-def _sends_notices_for(request: AuthedRequest, lecture: Lecture) -> bool:
-    return (
-        selectors.notice_communities(viewer=request.user).filter(pk=lecture.community_id).exists()
-    )
-
-
 @require_POST
-@requires(Permission.SEND_NOTICES, Permission.EDIT_RESIDENTS, per_object=True)
+@requires(*selectors.LECTURE_READERS, per_object=True)
 def lecture_register(request: AuthedRequest, pk: int) -> HttpResponse:
     """Register a resident the worker may act for (someone without a smartphone)."""
     lecture = selectors.lecture_get(viewer=request.user, pk=pk)
@@ -295,11 +370,11 @@ def lecture_register(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires(Permission.SEND_NOTICES, per_object=True)
+@requires(*selectors.LECTURE_READERS, per_object=True)
 def lecture_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark whether one registered resident came."""
     lecture = selectors.lecture_get(viewer=request.user, pk=pk)
-    if not _sends_notices_for(request, lecture):
+    if not selectors.lecture_managed(viewer=request.user, lecture=lecture):
         raise PermissionDenied
     registration_id = request.POST.get("registration", "")
     registration = get_object_or_404(

@@ -10,7 +10,6 @@ KINDS = {
     "care:resident": "resident",
     "care:settings": "community",
     "care:case": "care_case",
-    "care:session": "group_session",
 }
 POST_ONLY: set[str] = {"care:case_change"}
 API_PARAMS = {"screening_id": "screening", "community_id": "community", "case_id": "care_case"}
@@ -31,19 +30,6 @@ def objects(world) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyp
             source=ScreeningSource.WORKER,
         )  # fmt: skip
 
-    def session(community, actor):  # type: ignore[no-untyped-def]
-        import datetime as dt
-
-        from django.utils import timezone
-
-        from frontline.care.groups import session_create
-
-        return session_create(
-            actor=actor, community=community, title="居家焦虑小组",
-            starts_at=timezone.now() + dt.timedelta(days=1), minutes=60, capacity=10,
-            joining="会议号 123 456 789",
-        )  # fmt: skip
-
     inside = screened(world.zhang, world.users["counsellor"])
     outside = screened(world.outsider, outside_counsellor)
     return {
@@ -53,8 +39,4 @@ def objects(world) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyp
             CareCase.objects.get(resident=world.outsider),
         ),
         "community": (world.community, world.other_community),
-        "group_session": (
-            session(world.community, world.users["counsellor"]),
-            session(world.other_community, outside_counsellor),
-        ),
     }

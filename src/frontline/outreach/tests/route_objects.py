@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-KINDS = {"outreach:": "notice", "outreach:settings": "community", "outreach:lecture": "lecture"}
+KINDS = {
+    "outreach:": "notice", "outreach:settings": "community", "outreach:lecture": "lecture",
+    "outreach:attachment": "attachment",
+}  # fmt: skip
 POST_ONLY: set[str] = {
     "outreach:notice_send", "outreach:notice_retry", "outreach:door_to_door",
-    "outreach:lecture_register", "outreach:lecture_attendance",
+    "outreach:lecture_register", "outreach:lecture_attendance", "outreach:notice_attach",
+    "outreach:attachment_remove", "outreach:read_at_door",
 }  # fmt: skip
-API_PARAMS = {"notice_id": "notice", "lecture_id": "lecture"}
+API_PARAMS = {"notice_id": "notice", "lecture_id": "lecture", "attachment_id": "attachment"}
 
 
 def objects(world) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyped-def]
@@ -16,6 +20,7 @@ def objects(world) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyp
     from django.utils import timezone
 
     from frontline.outreach.lectures import lecture_create
+    from frontline.outreach.models import NoticeAttachment
     from frontline.outreach.services import notice_create
 
     def notice(community, actor):  # type: ignore[no-untyped-def]
@@ -31,14 +36,22 @@ def objects(world) -> dict[str, tuple[object, object]]:  # type: ignore[no-untyp
             joining="腾讯会议 123 456 789", capacity=50,
         )  # fmt: skip
 
+    def attachment(of):  # type: ignore[no-untyped-def]
+        # the row alone: no route may reach a file outside its scope
+        return NoticeAttachment.objects.create(
+            notice=of, file="2026/01/none", name="通知.pdf", content_type="application/pdf", size=1
+        )
+
+    notices = (
+        notice(world.community, world.users["admin"]),
+        notice(world.other_community, world.users["other_admin"]),
+    )
     return {
         "lecture": (
             lecture(world.community, world.users["admin"]),
             lecture(world.other_community, world.users["other_admin"]),
         ),
-        "notice": (
-            notice(world.community, world.users["admin"]),
-            notice(world.other_community, world.users["other_admin"]),
-        ),
+        "notice": notices,
+        "attachment": (attachment(notices[0]), attachment(notices[1])),
         "community": (world.community, world.other_community),
     }

@@ -1,6 +1,6 @@
-"""Remind the households registered for a lecture that starts within the hour, once per
-lecture, through a notice on the household page and an SMS. Run it every few minutes (cron or a
-systemd timer); a lecture is never reminded twice."""
+"""Remind the households registered for a lecture or a support group that starts within the
+hour, once each, through a notice on the household page and an SMS (a support group's is
+confidential). Run it every few minutes (cron or a systemd timer); none is reminded twice."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from frontline.outreach.lectures import REMIND_WITHIN, send_reminders
 
 
 class Command(BaseCommand):
-    help = "Send the reminder notice of lectures starting soon to their registered households."
+    help = (
+        "Send the reminder notice of lectures and support groups starting soon to their "
+        "registered households."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_now_argument(parser)
