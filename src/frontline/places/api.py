@@ -1,10 +1,14 @@
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from django.utils.translation import ngettext
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from frontline.accounts.access import Permission, api_requires, require
 from frontline.core.http import AuthedRequest
 from frontline.places import selectors, services
+from frontline.places.distance_import import walking_distances_import
 from frontline.places.models import Unit
+from frontline.residents.roster import RosterError, check_size
 
 router = Router(tags=["places"])
 
@@ -147,3 +151,42 @@ def household_update(request: AuthedRequest, household_id: int, payload: Househo
     return HouseholdOut(
         id=household.pk, label=household.label, unit_id=household.unit_id, room=household.room
     )
+
+
+class DistanceImportOut(Schema):
+    buildings: int
+    pairs: int
+    written: int
+
+
+@router.post("/walking-distances", response={200: DistanceImportOut, 422: dict})
+@api_requires(Permission.EDIT_PLACES)
+def walking_distances(
+    request: AuthedRequest,
+    community_id: Form[int],
+    file: File[UploadedFile],
+    check_only: Form[bool] = False,
+):
+    """Replace a community's walking distances with a matrix file (multipart: .xlsx or .csv,
+    building numbers along the first row and down the first column, metres where they meet).
+    A file with any bad cell writes nothing and answers 422 with every bad cell in `detail`."""
+    community = selectors.community_get(viewer=request.user, pk=community_id)
+    try:
+        check_size(file.size or 0)
+    except RosterError as error:
+        return Status(422, {"message": str(error), "detail": None})
+    result = walking_distances_import(
+        actor=request.user, community=community, filename=file.name or "distances.csv",
+        content=file.read(), check_only=check_only,
+    )  # fmt: skip
+    if result.file_error:
+        return Status(422, {"message": result.file_error, "detail": None})
+    if result.problems:
+        message = ngettext(
+            "Nothing was imported: %(n)s cell has a problem.",
+            "Nothing was imported: %(n)s cells have problems.",
+            len(result.problems),
+        ) % {"n": len(result.problems)}
+        problems = [{"cell": p.cell, "reasons": p.reasons} for p in result.problems]
+        return Status(422, {"message": message, "detail": problems})
+    return DistanceImportOut(buildings=result.buildings, pairs=result.pairs, written=result.written)

@@ -20,3 +20,8 @@ class HouseholdForm(StyledForm):
         field = cast(forms.ModelChoiceField, self.fields["unit"])
         field.queryset = units
         field.label_from_instance = lambda unit: f"{unit.building.number}-{unit.number}"  # type: ignore[method-assign, assignment]
+
+
+class DistanceImportForm(StyledForm):
+    file = forms.FileField(label=_("Walking distance matrix (.xlsx or .csv)"))
+    check_only = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)

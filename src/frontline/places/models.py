@@ -97,6 +97,10 @@ class Building(TimeStamped):
     )
     number = models.CharField(_("building number"), max_length=20)
     name = models.CharField(_("name"), max_length=100, blank=True)
+    # Where the building stands on the community's site plan, in metres east and north of its
+    # south-west corner: walking distances for delivery routes are estimated from these.
+    plan_x = models.PositiveIntegerField(_("metres east on the site plan"), null=True, blank=True)
+    plan_y = models.PositiveIntegerField(_("metres north on the site plan"), null=True, blank=True)
 
     class Meta:
         ordering = ["community_id", "grid_id", "number"]
@@ -163,3 +167,42 @@ class Household(TimeStamped):
     def label(self) -> str:
         """The address as workers say it: building-unit-room, e.g. 3-2-401."""
         return f"{self.unit.building.number}-{self.unit.number}-{self.room}"
+
+
+class WalkingDistance(TimeStamped):
+    """Metres a volunteer walks from one building to another, from the community's own matrix
+    (paths, gates and stairs a site plan does not show); one way, as uphill and one-way gates
+    make the way back differ. Delivery routes use it where it exists and estimate the rest from
+    the buildings' positions on the site plan."""
+
+    scope_paths: ClassVar[dict[str, str | None]] = {"community": "community"}
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="walking_distances",
+        verbose_name=_("community"),
+    )
+    origin = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="+", verbose_name=_("from building")
+    )
+    destination = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="+", verbose_name=_("to building")
+    )
+    metres = models.PositiveIntegerField(_("metres"))
+
+    class Meta:
+        ordering = ["community_id", "origin_id", "destination_id"]
+        verbose_name = _("walking distance")
+        verbose_name_plural = _("walking distances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin", "destination"], name="walking_distance_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(origin=models.F("destination")),
+                name="walking_distance_between_two_buildings",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin_id} → {self.destination_id}: {self.metres} m"

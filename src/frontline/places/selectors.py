@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from frontline.accounts.access import Permission, scoped
 from frontline.accounts.models import User
-from frontline.places.models import Building, Community, Grid, Household, Unit
+from frontline.places.models import Building, Community, Grid, Household, Unit, WalkingDistance
 from frontline.residents.models import Resident, ResidentStatus
 
 LIVING_HERE = (ResidentStatus.PRESENT, ResidentStatus.AWAY)
@@ -151,5 +151,31 @@ def aggregate_counts(*, viewer: User | AnonymousUser) -> list[dict]:
     return grid_tree(viewer=viewer, permission=Permission.VIEW_AGGREGATES)
 
 
-def community_list(*, viewer: User | AnonymousUser) -> QuerySet[Community]:
-    return Community.objects.filter(scoped(viewer, Permission.VIEW_PLACES, Community))
+def community_list(
+    *, viewer: User | AnonymousUser, permission: Permission = Permission.VIEW_PLACES
+) -> QuerySet[Community]:
+    return Community.objects.filter(scoped(viewer, permission, Community))
+
+
+def community_get(
+    *, viewer: User | AnonymousUser, pk: int, permission: Permission = Permission.VIEW_PLACES
+) -> Community:
+    return get_object_or_404(community_list(viewer=viewer, permission=permission), pk=pk)
+
+
+@dataclass(frozen=True)
+class DistanceSummary:
+    buildings: int
+    placed: int  # with a position on the site plan
+    imported_pairs: int
+
+
+def distance_summary(*, community: Community) -> DistanceSummary:
+    """What routes have to go on in a community: buildings placed on the site plan and pairs of
+    buildings with an imported walking distance."""
+    buildings = Building.objects.filter(community=community)
+    return DistanceSummary(
+        buildings=buildings.count(),
+        placed=buildings.filter(plan_x__isnull=False, plan_y__isnull=False).count(),
+        imported_pairs=WalkingDistance.objects.filter(community=community).count(),
+    )

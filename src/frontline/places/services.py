@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontline.accounts.access import Permission, require
+from frontline.accounts.access import Permission, require, scoped
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
 from frontline.core.models import AuditAction
 from frontline.core.phones import normalise_mobile
-from frontline.places.models import Household, Unit
+from frontline.places.models import Building, Community, Household, Unit
 
 
 def _clean_household(*, room: str, phone: str) -> dict[str, str]:
@@ -86,3 +89,64 @@ def household_update(
             community_id=household.unit.building.community_id, fields=changed,
         )  # fmt: skip
     return household
+
+
+PLAN_MAX_METRES = 20_000
+
+
+@transaction.atomic
+def building_positions_update(
+    *, actor: User, community: Community, positions: Mapping[int, tuple[int | None, int | None]]
+) -> list[Building]:
+    """Set where buildings stand on the community's site plan: building id -> (metres east,
+    metres north) of the plan's south-west corner, (None, None) to clear. Every bad row is
+    reported at once, by building number; buildings the actor may not edit answer 404/403."""
+    buildings = {
+        building.pk: building
+        for building in Building.objects.select_for_update().filter(
+            community=community, pk__in=positions
+        )
+    }
+    if len(buildings) != len(positions):
+        raise Http404
+    editable = set(
+        Building.objects.filter(scoped(actor, Permission.EDIT_PLACES, Building), pk__in=buildings)
+        .values_list("pk", flat=True)
+    )  # fmt: skip
+    for building in buildings.values():
+        if building.pk not in editable:
+            require(actor, Permission.EDIT_PLACES, building)
+    errors: dict[str, list[str]] = {}
+    for pk, (east, north) in positions.items():
+        if (east is None) != (north is None):
+            errors[buildings[pk].number] = [
+                _("Enter both metres east and metres north, or neither.")
+            ]
+        elif any(
+            value is not None and not 0 <= value <= PLAN_MAX_METRES for value in (east, north)
+        ):
+            errors[buildings[pk].number] = [
+                _("Enter metres from 0 to %(limit)s.") % {"limit": f"{PLAN_MAX_METRES:,}"}
+            ]
+    if errors:
+        raise ValidationError(
+            {number: [_("Building %(number)s: %(problem)s") % {"number": number, "problem": m}
+                      for m in messages] for number, messages in errors.items()}
+        )  # fmt: skip
+    changed = [
+        building
+        for pk, building in buildings.items()
+        if (building.plan_x, building.plan_y) != positions[pk]
+    ]
+    now = timezone.now()
+    for building in changed:
+        building.plan_x, building.plan_y = positions[building.pk]
+        building.updated_at = now
+    if changed:
+        Building.objects.bulk_update(changed, ["plan_x", "plan_y", "updated_at"])
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, target=community, community_id=community.pk,
+            fields=["plan_x", "plan_y"],
+            details={"buildings": sorted(building.number for building in changed)},
+        )  # fmt: skip
+    return changed

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from frontline.accounts.access import Permission, requires
+from frontline.accounts.access import Permission, require, requires
 from frontline.core.forms import add_service_errors
 from frontline.core.http import AuthedRequest
 from frontline.places import selectors, services
-from frontline.places.forms import HouseholdForm
+from frontline.places.distance_import import DistanceImport, walking_distances_import
+from frontline.places.forms import DistanceImportForm, HouseholdForm
+from frontline.residents.roster import RosterError, check_size
 from frontline.residents.selectors import resident_list
 
 
@@ -104,3 +108,37 @@ def household_search(request: AuthedRequest) -> HttpResponse:
     """Households matching "3-2-4..." for the move form (an htmx fragment)."""
     households = selectors.household_choices(viewer=request.user, query=request.GET.get("q", ""))
     return render(request, "places/household_choices.html", {"households": households})
+
+
+@requires(Permission.EDIT_PLACES, per_object=True)
+def walking_distances(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Import the community's matrix of walking distances between buildings (replacing it)."""
+    community = require(
+        request.user, Permission.EDIT_PLACES, selectors.community_get(viewer=request.user, pk=pk)
+    )
+    form = DistanceImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check_size(upload.size)
+        except RosterError as error:
+            result = DistanceImport(file_error=str(error))
+        else:
+            result = walking_distances_import(
+                actor=request.user, community=community, filename=upload.name,
+                content=upload.read(), check_only=form.cleaned_data["check_only"],
+            )  # fmt: skip
+        if result.ok and not form.cleaned_data["check_only"]:
+            messages.success(
+                request,
+                _("Imported %(pairs)s walking distances between %(buildings)s buildings.")
+                % {"pairs": result.written, "buildings": result.buildings},
+            )
+            return redirect("places:walking_distances", pk=community.pk)
+    context = {
+        "community": community, "form": form, "result": result,
+        "summary": selectors.distance_summary(community=community),
+    }  # fmt: skip
+    status = 422 if result is not None and not result.ok else 200
+    return render(request, "places/walking_distances.html", context, status=status)

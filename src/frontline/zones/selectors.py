@@ -7,9 +7,11 @@ import datetime as dt
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,6 +29,7 @@ Viewer = User | AnonymousUser
 RANK_COLOURS = {3: "#dc3545", 2: "#fd7e14", 1: "#198754", 0: "#e9ecef"}
 RANK_TEXT = {3: "#ffffff", 2: "#212529", 1: "#ffffff", 0: "#212529"}
 TILE_W, TILE_H, GAP, MAX_COLUMNS = 120, 80, 12, 8
+PLAN_MAX_SIDE = 2_400  # pixels: a larger site plan is drawn smaller, its closest tiles overlapping
 
 
 def today() -> dt.date:
@@ -194,15 +197,24 @@ class Board:
     height: int
     tile_width: int = TILE_W
     tile_height: int = TILE_H
+    by_position: bool = False  # laid out as on the site plan, else in rows by number
+    editable: Sequence[Building] = ()  # whose position on the site plan the viewer may enter
 
 
 def board(*, viewer: Viewer, community: int) -> Board:
-    """The community's buildings the viewer sees, laid out in a grid by number, each with its
-    highest active zone level (its own or its units') and the count of people under control."""
+    """The community's buildings the viewer sees, each with its highest active zone level (its
+    own or its units') and the count of people under control; laid out where they stand on the
+    site plan when every one of them has a position, else in rows by number."""
     buildings = sorted(
         Building.objects.filter(scoped(viewer, Permission.VIEW_HEALTH, Building))
         .filter(community_id=community)
-        .only("id", "number", "name", "community_id"),
+        .only("id", "number", "name", "community_id", "plan_x", "plan_y")
+        .annotate(
+            editable=models.Case(
+                models.When(scoped(viewer, Permission.EDIT_PLACES, Building), then=True),
+                default=False,
+            )
+        ),
         key=lambda building: (number_key(building.number), building.pk),
     )
     tiles = {building.pk: Tile(building) for building in buildings}
@@ -230,13 +242,71 @@ def board(*, viewer: Viewer, community: int) -> Board:
     for building_id, count in counts:
         if building_id in tiles:
             tiles[building_id].under_control = count
-    columns = min(MAX_COLUMNS, max(1, math.ceil(math.sqrt(len(buildings)))))
     ordered = list(tiles.values())
-    for index, tile in enumerate(ordered):
+    by_position = bool(ordered) and all(
+        tile.building.plan_x is not None and tile.building.plan_y is not None for tile in ordered
+    )
+    width, height = (lay_out_by_position if by_position else lay_out_by_number)(ordered)
+    editable = [building for building in buildings if building.editable]  # type: ignore[attr-defined]
+    return Board(ordered, width, height, by_position=by_position, editable=editable)
+
+
+def lay_out_by_number(tiles: list[Tile]) -> tuple[int, int]:
+    """Rows of tiles in order, about as many columns as rows; the board's width and height."""
+    columns = min(MAX_COLUMNS, max(1, math.ceil(math.sqrt(len(tiles)))))
+    for index, tile in enumerate(tiles):
         tile.x = GAP + (index % columns) * (TILE_W + GAP)
         tile.y = GAP + (index // columns) * (TILE_H + GAP)
-    rows = max(1, math.ceil(len(ordered) / columns))
-    return Board(ordered, width=GAP + columns * (TILE_W + GAP), height=GAP + rows * (TILE_H + GAP))
+    rows = max(1, math.ceil(len(tiles) / columns))
+    return GAP + columns * (TILE_W + GAP), GAP + rows * (TILE_H + GAP)
+
+
+def plan_scale(points: list[tuple[int, int]]) -> float:
+    """Pixels per metre: the least that keeps every two tiles from overlapping, but no more than
+    fits the plan into PLAN_MAX_SIDE pixels (buildings closer than that scale allows overlap)."""
+    pitch_x, pitch_y = TILE_W + GAP, TILE_H + GAP
+    apart = 0.0
+    for index, (x, y) in enumerate(points):
+        for other_x, other_y in points[index + 1 :]:
+            dx, dy = abs(x - other_x), abs(y - other_y)
+            need = min(pitch_x / dx if dx else math.inf, pitch_y / dy if dy else math.inf)
+            if need != math.inf:
+                apart = max(apart, need)
+    span_x = max(x for x, _y in points) - min(x for x, _y in points)
+    span_y = max(y for _x, y in points) - min(y for _x, y in points)
+    fits = min(
+        (PLAN_MAX_SIDE - pitch_x - GAP) / span_x if span_x else math.inf,
+        (PLAN_MAX_SIDE - pitch_y - GAP) / span_y if span_y else math.inf,
+    )
+    scale = min(apart, fits) if apart else fits
+    return scale if scale != math.inf else 1.0
+
+
+def lay_out_by_position(tiles: list[Tile]) -> tuple[int, int]:
+    """Tiles where the buildings stand on the site plan, north up; the board's width and
+    height."""
+    points = [(tile.building.plan_x or 0, tile.building.plan_y or 0) for tile in tiles]
+    scale = plan_scale(points)
+    west = min(x for x, _y in points)
+    north = max(y for _x, y in points)
+    for tile, (x, y) in zip(tiles, points, strict=True):
+        tile.x = GAP + round((x - west) * scale)
+        tile.y = GAP + round((north - y) * scale)
+    width = max(tile.x for tile in tiles) + TILE_W + GAP
+    height = max(tile.y for tile in tiles) + TILE_H + GAP
+    return width, height
+
+
+def position_buildings(*, viewer: Viewer, community: int) -> list[Building]:
+    """The community's buildings on the viewer's board whose position on the site plan they
+    may enter: the rows of the table under the board."""
+    return sorted(
+        Building.objects.filter(scoped(viewer, Permission.VIEW_HEALTH, Building))
+        .filter(scoped(viewer, Permission.EDIT_PLACES, Building))
+        .filter(community_id=community)
+        .select_related("community"),
+        key=lambda building: (number_key(building.number), building.pk),
+    )
 
 
 def building_get(*, viewer: Viewer, pk: int) -> Building:

@@ -5,6 +5,7 @@ from frontline.zones import views
 app_name = "zones"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("positions/", views.positions, name="positions"),
     path("summary/", views.summary, name="summary"),
     path("due/", views.due, name="due"),
     path("buildings/<int:pk>/", views.building, name="building"),

@@ -1,4 +1,5 @@
-"""Pages of zones: the building board (an SVG grid coloured by zone), a building's zones with
+"""Pages of zones: the building board (an SVG grid coloured by zone, laid out as on the site plan
+once every building has a position, with the positions' table under it), a building's zones with
 their history, raising on a case, the daily list of zones due to step down or be lifted, the
 step-down / lift confirmation with its checklist, and the sub-district's counts. Every write
 goes through `services`; these views only parse forms and pick templates."""
@@ -11,16 +12,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
 
 from frontline.accounts.access import Permission, has_permission, require, requires
 from frontline.core.forms import add_service_errors
 from frontline.core.http import AuthedRequest
+from frontline.places import services as place_services
 from frontline.policy.models import ZoneLevel, ZoneRule
 from frontline.policy.selectors import rule_set_in_force
 from frontline.zones import arithmetic, selectors, services
-from frontline.zones.forms import WHOLE_BUILDING, FollowRuleForm, RaiseForm
+from frontline.zones.forms import WHOLE_BUILDING, FollowRuleForm, PositionsForm, RaiseForm
 from frontline.zones.models import LEVEL_RANK
 
 
@@ -32,20 +36,61 @@ def _legend() -> list[tuple[str, str]]:
     return [*legend, (selectors.RANK_COLOURS[0], _("No zone"))]
 
 
-@require_safe
-@requires(Permission.VIEW_HEALTH)
-def board(request: AuthedRequest) -> HttpResponse:
+def _board_page(
+    request: AuthedRequest, wanted: str, positions: PositionsForm | None = None
+) -> HttpResponse:
     communities = selectors.board_communities(viewer=request.user)
-    wanted = request.GET.get("community", "")
     community = next((c for c in communities if str(c.pk) == wanted), None) or (
         communities[0] if communities else None
     )
+    board = selectors.board(viewer=request.user, community=community.pk) if community else None
+    if board is not None and board.editable and positions is None:
+        positions = PositionsForm(buildings=board.editable)
     context: dict[str, Any] = {
-        "communities": communities, "community": community, "legend": _legend(),
-        "board": selectors.board(viewer=request.user, community=community.pk) if community else None,
-        "today": selectors.today(),
+        "communities": communities, "community": community, "legend": _legend(), "board": board,
+        "today": selectors.today(), "positions": positions,
     }  # fmt: skip
-    return render(request, "zones/board.html", context)
+    status = 422 if positions is not None and positions.errors else 200
+    return render(request, "zones/board.html", context, status=status)
+
+
+@require_safe
+@requires(Permission.VIEW_HEALTH)
+def board(request: AuthedRequest) -> HttpResponse:
+    return _board_page(request, request.GET.get("community", ""))
+
+
+@require_POST
+@requires(Permission.EDIT_PLACES)
+def positions(request: AuthedRequest) -> HttpResponse:
+    """Save the positions entered in the table under the board; every bad row is reported."""
+    wanted = request.POST.get("community", "")
+    editable = selectors.position_buildings(
+        viewer=request.user, community=int(wanted) if wanted.isdigit() else 0
+    )
+    if not editable:
+        raise Http404
+    community = editable[0].community
+    form = PositionsForm(request.POST, buildings=editable)
+    if form.is_valid():
+        try:
+            changed = place_services.building_positions_update(
+                actor=request.user, community=community, positions=form.positions
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Saved the position of %(n)s building.",
+                    "Saved the positions of %(n)s buildings.",
+                    len(changed),
+                )
+                % {"n": len(changed)},
+            )
+            return redirect(f"{reverse('zones:board')}?community={community.pk}#positions")
+    return _board_page(request, str(community.pk), positions=form)
 
 
 @require_safe
