@@ -79,14 +79,17 @@ def _mount() -> None:
     from frontline.care.api import router as care
     from frontline.contacts.api import router as contacts
     from frontline.control.api import router as control
+    from frontline.deliveries.api import router as deliveries
     from frontline.health.api import router as health
     from frontline.helpdesk.api import router as helpdesk
+    from frontline.medicine.api import router as medicine
     from frontline.outreach.api import router as outreach
     from frontline.places.api import router as places
     from frontline.policy.api import router as policy
     from frontline.residents.api import router as residents
     from frontline.residents.import_api import router as roster_imports
     from frontline.sampling.api import router as sampling
+    from frontline.supplies.api import router as supplies
     from frontline.tasks.api import router as tasks
     from frontline.travel.api import router as travel
     from frontline.zones.api import router as zones
@@ -105,6 +108,9 @@ def _mount() -> None:
     api.add_router("/care", care)
     api.add_router("/helpdesk", helpdesk)
     api.add_router("/outreach", outreach)
+    api.add_router("/supplies", supplies)
+    api.add_router("/deliveries", deliveries)
+    api.add_router("/medicine", medicine)
 
 
 _mount()

@@ -52,6 +52,8 @@ class Permission(enum.StrEnum):
     HANDLE_REQUESTS = "handle_requests"  # see, take, transfer and resolve residents' requests
     MANAGE_HELPDESK = "manage_helpdesk"  # triage keywords, SLAs per category and urgency
     SEND_NOTICES = "send_notices"  # compose and send notices, see acknowledgements, flyers
+    MANAGE_SUPPLIES = "manage_supplies"  # catalogue, storerooms, the stock ledger, rounds, batches
+    DELIVER = "deliver"  # see and mark one's own deliveries (address and phone tail only)
 
 
 P = Permission
@@ -63,17 +65,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.VIEW_PLACES, P.EDIT_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.REVEAL_IDENTITY,
          P.WORK_TASKS, P.ASSIGN_TASKS, P.VIEW_HEALTH, P.RECORD_HEALTH, P.MANAGE_RISK_AREAS,
          P.MANAGE_CONTROL, P.RECORD_TESTS, P.PLAN_SAMPLING, P.SAMPLE, P.SCREEN_RESIDENTS,
-         P.VIEW_CARE, P.HANDLE_REQUESTS, P.SEND_NOTICES}
+         P.VIEW_CARE, P.HANDLE_REQUESTS, P.SEND_NOTICES, P.MANAGE_SUPPLIES, P.DELIVER}
     ),
     Role.PART_TIME_WORKER: frozenset(
         {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,
-         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE, P.HANDLE_REQUESTS}
+         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE, P.HANDLE_REQUESTS, P.DELIVER}
     ),
     Role.GRID_WORKER: frozenset(
         {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.EDIT_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH,
-         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE, P.HANDLE_REQUESTS}
+         P.RECORD_HEALTH, P.SCREEN_RESIDENTS, P.VIEW_CARE, P.HANDLE_REQUESTS, P.DELIVER}
     ),
-    Role.VOLUNTEER: frozenset({P.WORK_TASKS}),
+    Role.VOLUNTEER: frozenset({P.WORK_TASKS, P.DELIVER}),
     Role.MEDICAL_SAMPLER: frozenset(
         {P.VIEW_PLACES, P.VIEW_RESIDENTS, P.WORK_TASKS, P.VIEW_HEALTH, P.RECORD_TESTS, P.SAMPLE}
     ),

@@ -101,11 +101,11 @@ def _may_work_on(actor: User, task: Task) -> bool:
 
 
 def _step(
-    *, actor: User, task: Task, to_status: TaskStatus, note: str = "", to_owner: User | None = None,
+    *, actor: User | None, task: Task, to_status: TaskStatus, note: str = "", to_owner: User | None = None,
     checked: bool = False,
 ) -> Task:  # fmt: skip
     task = Task.objects.select_for_update().get(pk=task.pk)
-    if not checked and not _may_work_on(actor, task):
+    if not checked and (actor is None or not _may_work_on(actor, task)):
         raise PermissionDenied
     if task.status not in ACTIVE_STATUSES:
         raise ValidationError({"status": [_("This task is already closed.")]})
@@ -137,11 +137,13 @@ def task_finish(*, actor: User, task: Task, note: str = "") -> Task:
 
 
 @transaction.atomic
-def task_follow(*, actor: User, task: Task, to_status: TaskStatus, note: str = "") -> Task | None:
+def task_follow(
+    *, actor: User | None, task: Task, to_status: TaskStatus, note: str = ""
+) -> Task | None:
     """Move a task along with the work it stands for (a resident's request, an order's test), by
     someone that work's own service has already allowed to act on it: whoever takes a request
-    takes its task, whoever records a result finishes its sampling task. None when the task is
-    already closed."""
+    takes its task, whoever records a result finishes its sampling task; None as the actor is
+    the household itself, through its link. None when the task is already closed."""
     if not Task.objects.filter(pk=task.pk, status__in=ACTIVE_STATUSES).exists():
         return None
     to_owner = actor if to_status == TaskStatus.IN_PROGRESS else None

@@ -19,6 +19,7 @@ from frontline.contacts.models import ContactLink
 from frontline.core.identity import parse_resident_id
 from frontline.core.phones import normalise_mobile
 from frontline.core.pinyin import initials
+from frontline.deliveries.models import Batch, Delivery
 from frontline.demo.loader import (
     DEMO_ACCOUNTS,
     DEMO_COMMUNITY,
@@ -32,10 +33,12 @@ from frontline.demo.loader import (
 from frontline.demo.synthetic import Synthesizer, age_on
 from frontline.health.models import Checkin, HouseholdLink
 from frontline.helpdesk.models import HelpRequest
+from frontline.medicine.models import MedicineRequest
 from frontline.places.models import Building, Community, Grid, Household, Unit
 from frontline.residents.models import Resident, ResidentTag, Tag
 from frontline.residents.validation import EDITABLE_FIELDS, clean_resident_fields
 from frontline.sampling.models import Sample
+from frontline.supplies.models import Movement
 from frontline.tasks.models import Task, TaskPriority, TaskStatus
 
 N = 300
@@ -259,9 +262,23 @@ def test_demo_command_twice_duplicates_nothing() -> None:
         "screenings": Screening.objects.count(),
         "samples": Sample.objects.count(),
         "requests": HelpRequest.objects.count(),
+        "medicine": MedicineRequest.objects.count(),
+        "movements": Movement.objects.count(),
+        "deliveries": Delivery.objects.count(),
     }
     assert first["residents"] == 3000
     assert first["requests"] == 2
+    assert (first["medicine"], first["movements"]) == (3, 2)
+    # one per household of the first three buildings with anyone living there
+    assert (
+        100
+        < first["deliveries"]
+        <= Household.objects.filter(
+            unit__building__in=Building.objects.filter(community=community).order_by("pk")[:3]
+        ).count()
+    )
+    routed = Batch.objects.get(round__community=community)
+    assert routed.route and routed.volunteer is not None
     assert first["screenings"] == 3 and first["samples"] == 30
     assert first["checkins"] > 100 and first["links"] > 10 and first["contact links"] > 5
     assert first["buildings"] == 30
@@ -282,6 +299,9 @@ def test_demo_command_twice_duplicates_nothing() -> None:
             "screenings": Screening.objects.count(),
             "samples": Sample.objects.count(),
             "requests": HelpRequest.objects.count(),
+            "medicine": MedicineRequest.objects.count(),
+            "movements": Movement.objects.count(),
+            "deliveries": Delivery.objects.count(),
         }
         == first
     )

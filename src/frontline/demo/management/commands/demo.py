@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from frontline.care.demo import ensure_demo_care
 from frontline.contacts.demo import ensure_demo_contacts
+from frontline.deliveries.demo import ensure_demo_round
 from frontline.demo.loader import (
     DEMO_COMMUNITY,
     DEMO_RESIDENTS,
@@ -24,8 +25,11 @@ from frontline.demo.loader import (
 )
 from frontline.health.demo import ensure_demo_checkins
 from frontline.helpdesk.demo import ensure_demo_requests
+from frontline.medicine.demo import ensure_demo_medicine
+from frontline.outreach.demo import ensure_demo_outreach
 from frontline.places.models import Community
 from frontline.sampling.demo import ensure_demo_sampling
+from frontline.supplies.demo import ensure_demo_supplies
 from frontline.travel.demo import ensure_demo_travel
 
 
@@ -73,6 +77,10 @@ class Command(BaseCommand):
         ensure_demo_care(community)
         ensure_demo_sampling(community)
         ensure_demo_requests(community)
+        ensure_demo_outreach(community)
+        ensure_demo_supplies(community)
+        ensure_demo_round(community)
+        ensure_demo_medicine(community)
         self.stdout.write("")
         self.stdout.write(login_table(logins))
         self.stdout.write("")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliveriesConfig(AppConfig):
+    name = "frontline.deliveries"
+    label = "deliveries"
+    verbose_name = _("Deliveries")
