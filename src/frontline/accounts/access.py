@@ -10,7 +10,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
@@ -20,6 +20,9 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from frontline.accounts.models import Role, RoleAssignment, User
+
+if TYPE_CHECKING:
+    from frontline.places.models import Community
 
 
 class Permission(enum.StrEnum):
@@ -175,6 +178,21 @@ M = TypeVar("M", bound=models.Model)
 def scoped(user: User | AnonymousUser, permission: Permission, model: type[models.Model]) -> Q:
     """`scope_q` for a model that declares its `scope_paths` to the place hierarchy."""
     return scope_q(user, permission, **model.scope_paths)  # type: ignore[attr-defined]
+
+
+def holders_over(community: Community, permission: Permission) -> models.QuerySet[User]:
+    """Active users holding `permission` over the community or any part of it (by an assignment
+    to it, its sub-district, or one of its grids or buildings), by name: who may be given work
+    there, e.g. a delivery batch or a medicine run."""
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+    over = (
+        Q(community_id=community.pk)
+        | Q(subdistrict_id=community.subdistrict_id)
+        | Q(grid__community_id=community.pk)
+        | Q(building__community_id=community.pk)
+    )
+    holders = RoleAssignment.objects.filter(over, role__in=roles).values("user_id")
+    return User.objects.filter(is_active=True, pk__in=holders).order_by("display_name", "username")
 
 
 def require(user: User | AnonymousUser, permission: Permission, row: M) -> M:

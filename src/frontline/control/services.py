@@ -28,6 +28,7 @@ from frontline.control.models import (
     SampleResult,
 )
 from frontline.core.audit import audit_record
+from frontline.core.files import WEBP, stored_name, upload_kind
 from frontline.core.models import AuditAction
 from frontline.health.models import Antigen, Checkin
 from frontline.policy.models import Category, ZoneLevel
@@ -40,7 +41,6 @@ from frontline.tasks.services import task_cancel, task_create, task_follow
 from frontline.travel.models import TripMatch
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-DOCUMENT_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 MAX_EXTENSION_DAYS = 60
 TASK_HOUR = 9  # sampling tasks fall due at nine on their day
 
@@ -126,9 +126,8 @@ def is_positive_single(sample: Sample) -> bool:
 def _document_error(upload: UploadedFile) -> str | None:
     if upload.size is None or upload.size > DOCUMENT_MAX_BYTES:
         return _("The document is larger than 10 MB.")
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in DOCUMENT_SIGNATURES):
+    kind = upload_kind(upload)
+    if kind is None or kind == WEBP:
         return _("Send the document as a PDF, JPEG or PNG file.")
     return None
 
@@ -332,7 +331,7 @@ def order_create(
         order.sample = evidence
     else:
         order.document_reference = evidence.reference.strip()
-        order.document.save(evidence.file.name or "document", evidence.file, save=False)
+        order.document.save(stored_name(evidence.file, "order"), evidence.file, save=False)
     try:
         with transaction.atomic():
             order.save()

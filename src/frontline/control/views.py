@@ -27,6 +27,7 @@ from frontline.control.forms import (
 )
 from frontline.control.models import ControlOrder, OrderStatus
 from frontline.core.audit import audit_record
+from frontline.core.files import private_file_response
 from frontline.core.forms import add_service_errors
 from frontline.core.http import AuthedRequest
 from frontline.core.models import AuditAction
@@ -109,9 +110,7 @@ def order_document(request: AuthedRequest, pk: int) -> HttpResponse | FileRespon
         actor=request.user, action=AuditAction.REVEAL, target=order,
         community_id=order.community_id, fields=["document"],
     )  # fmt: skip
-    return FileResponse(
-        order.document.open("rb"), filename=(order.document.name or "document").rsplit("/", 1)[-1]
-    )
+    return private_file_response(order.document)
 
 
 # -- create from evidence -----------------------------------------------------------------------

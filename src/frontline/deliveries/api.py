@@ -307,7 +307,7 @@ class OrderOut(Schema):
 
 
 @router.get("/purchases", response=Page[PurchaseOut])
-@api_requires(Permission.MANAGE_SUPPLIES, Permission.DELIVER)
+@api_requires(Permission.MANAGE_SUPPLIES, Permission.HANDLE_REQUESTS)
 def purchase_list(request: AuthedRequest, limit: int = 50, offset: int = 0):
     """The group purchases the caller plans or orders in for households, newest first."""
     found = GroupPurchase.objects.filter(selectors.purchase_visible(request.user)).order_by(
@@ -319,7 +319,7 @@ def purchase_list(request: AuthedRequest, limit: int = 50, offset: int = 0):
 
 
 @router.get("/purchases/{purchase_id}", response=PurchaseDetailOut)
-@api_requires(Permission.MANAGE_SUPPLIES, Permission.DELIVER, per_object=True)
+@api_requires(Permission.MANAGE_SUPPLIES, Permission.HANDLE_REQUESTS, per_object=True)
 def purchase_detail(request: AuthedRequest, purchase_id: int):
     """One purchase with its offers and the totals per offer and per building."""
     purchase = selectors.purchase_get(viewer=request.user, pk=purchase_id)
@@ -345,7 +345,7 @@ def purchase_detail(request: AuthedRequest, purchase_id: int):
 
 
 @router.post("/purchases/{purchase_id}/orders", response=OrderOut)
-@api_requires(Permission.MANAGE_SUPPLIES, Permission.DELIVER, per_object=True)
+@api_requires(Permission.MANAGE_SUPPLIES, Permission.HANDLE_REQUESTS, per_object=True)
 def purchase_order(request: AuthedRequest, purchase_id: int, payload: OrderIn):
     """Place, change or withdraw a household's order on its behalf (422 naming each bad line,
     or once ordering has closed; 404 for a household the caller does not serve)."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from frontline.core.forms import StyledForm
+from frontline.core.numbers import parse_count
 from frontline.deliveries.models import (
     Basis,
     DistributionRound,
@@ -280,6 +281,6 @@ def quantities(data: Mapping[str, str], offers: Sequence[PurchaseOffer]) -> list
     lines = []
     for offer in offers:
         typed = (data.get(f"quantity_{offer.pk}") or "").strip()
-        number = int(typed) if typed.isdigit() else (0 if typed == "" else None)
+        number = 0 if typed == "" else parse_count(typed)
         lines.append(OrderLineInput(offer_id=offer.pk, quantity=number))
     return lines

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from frontline.accounts.access import public
+from frontline.core.numbers import parse_count
 from frontline.deliveries.selectors import household_deliveries
 from frontline.deliveries.services import delivery_confirm_by_household
 from frontline.health.models import HouseholdLink
@@ -26,11 +27,11 @@ from frontline.residents.models import Resident
 def deliveries(request: HttpRequest, link: HouseholdLink, members: list[Resident]) -> HttpResponse:
     error = ""
     if request.method == "POST":
-        delivery_id = request.POST.get("delivery", "")
-        if not delivery_id.isdigit():
+        delivery_id = parse_count(request.POST.get("delivery", ""))
+        if delivery_id is None:
             raise Http404
         try:
-            delivery_confirm_by_household(link=link, delivery_id=int(delivery_id))
+            delivery_confirm_by_household(link=link, delivery_id=delivery_id)
         except ValidationError as invalid:
             error = " ".join(invalid.messages)
         else:

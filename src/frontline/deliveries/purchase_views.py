@@ -17,12 +17,14 @@ from frontline.core.audit import audit_record
 from frontline.core.forms import add_service_errors
 from frontline.core.http import AuthedRequest
 from frontline.core.models import AuditAction
+from frontline.core.numbers import parse_count
 from frontline.core.pagination import paginate
 from frontline.deliveries import purchases, selectors
 from frontline.deliveries.forms import PurchaseForm, quantities
 from frontline.deliveries.models import GroupPurchase, PurchaseOrderLine, PurchaseStatus
 from frontline.deliveries.purchase_sheet import XLSX, totals_xlsx
 from frontline.places.models import Household
+from frontline.supplies.selectors import supply_communities
 
 
 @require_safe
@@ -33,7 +35,7 @@ def purchase_list(request: AuthedRequest) -> HttpResponse:
 
 
 def _save(request: AuthedRequest, purchase: GroupPurchase | None) -> HttpResponse:
-    communities = selectors.round_communities(viewer=request.user)
+    communities = supply_communities(viewer=request.user)
     form = PurchaseForm(request.POST or None, communities=communities, purchase=purchase)
     status = 200
     if request.method == "POST":
@@ -79,11 +81,11 @@ def _household_at(
     request: AuthedRequest, purchase: GroupPurchase, address: str
 ) -> Household | None:
     """The household at a "3-2-401" address of the purchase's community, among those the user
-    delivers to or manages supplies for."""
+    handles residents' requests for or manages supplies for."""
     parts = [part for part in address.replace(" ", "").split("-") if part]
     if len(parts) != 3:
         return None
-    reach = scoped(request.user, Permission.DELIVER, Household) | scoped(
+    reach = scoped(request.user, Permission.HANDLE_REQUESTS, Household) | scoped(
         request.user, Permission.MANAGE_SUPPLIES, Household
     )
     return (
@@ -96,7 +98,7 @@ def _household_at(
     )  # fmt: skip
 
 
-@requires(Permission.MANAGE_SUPPLIES, Permission.DELIVER, per_object=True)
+@requires(Permission.MANAGE_SUPPLIES, Permission.HANDLE_REQUESTS, per_object=True)
 def purchase_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The purchase: its offers and totals; a worker orders here for a household without a
     smartphone (its address, then a quantity per offer)."""
@@ -196,7 +198,7 @@ def purchase_arrival(request: AuthedRequest, pk: int) -> HttpResponse:
         received: dict[int, int | None] = {}
         for row in totals.offers:
             typed = request.POST.get(f"received_{row.offer.pk}", "").strip()
-            received[row.offer.pk] = int(typed) if typed.isdigit() else None
+            received[row.offer.pk] = parse_count(typed)
         try:
             round = purchases.purchase_arrive(
                 actor=request.user, purchase=purchase, received=received
@@ -205,9 +207,11 @@ def purchase_arrival(request: AuthedRequest, pk: int) -> HttpResponse:
             errors = error.messages
         else:
             messages.success(
-                request, _("The goods are in the storeroom; check the round and start it.")
-            )
-            return redirect("deliveries:round_preview", pk=round.pk)
+                request,
+                _("The goods are in the storeroom, held for the households that ordered them; "
+                  "make the batches for the volunteers."),
+            )  # fmt: skip
+            return redirect("deliveries:round", pk=round.pk)
     rows = [(row, request.POST.get(f"received_{row.offer.pk}", row.units)) for row in totals.offers]
     context = {"purchase": purchase, "rows": rows, "errors": errors}
     return render(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +25,7 @@ from frontline.accounts.access import Permission, require, scoped
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
 from frontline.core.models import AuditAction
+from frontline.core.numbers import is_count, parse_money
 from frontline.deliveries import selectors
 from frontline.deliveries.models import (
     Basis,
@@ -37,6 +38,7 @@ from frontline.deliveries.models import (
     PurchaseStatus,
     RoundLine,
 )
+from frontline.deliveries.services import round_start
 from frontline.health.models import HouseholdLink
 from frontline.places.models import Community, Household
 from frontline.supplies import services as stock
@@ -78,16 +80,9 @@ class OrderLineInput:
     quantity: int | None
 
 
-def _is_count(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _price(value: Decimal | str | None) -> Decimal | None:
-    try:
-        price = Decimal(str(value).strip()).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return None
-    return price if Decimal("0.01") <= price <= MAX_PRICE else None
+    price = parse_money(value)
+    return price if price is not None and Decimal("0.01") <= price <= MAX_PRICE else None
 
 
 def is_open(purchase: GroupPurchase, now: dt.datetime | None = None) -> bool:
@@ -133,7 +128,7 @@ def _offer_problems(
         seen.add(key)
         if _price(offer.unit_price) is None:
             found.append(_("enter the price per unit in yuan, e.g. 12.50"))
-        if not _is_count(offer.cap) or not 1 <= offer.cap <= MAX_CAP:  # type: ignore[operator]
+        if not is_count(offer.cap) or not 1 <= offer.cap <= MAX_CAP:  # type: ignore[operator]
             found.append(_("a household may order 1 to %(n)d units") % {"n": MAX_CAP})
         elif isinstance(key, int) and key in existing and offer.cap < existing[key].most:  # type: ignore[operator]
             found.append(
@@ -316,7 +311,7 @@ def _order(
             continue
         if offer.pk in wanted:
             problems.append(_("%(item)s is listed twice.") % {"item": offer.item.name})
-        if _is_count(line.quantity) and 0 <= line.quantity <= offer.cap:  # type: ignore[operator]
+        if is_count(line.quantity) and 0 <= line.quantity <= offer.cap:  # type: ignore[operator]
             wanted.setdefault(offer.pk, line.quantity)  # type: ignore[arg-type]
         else:
             wanted.setdefault(offer.pk, 0)
@@ -391,14 +386,14 @@ def order_place_for_household(
     lines: Sequence[OrderLineInput],
 ) -> PurchaseOrder | None:
     """A worker's order on a household's behalf (someone without a smartphone): anyone who
-    delivers to or manages supplies for the household."""
+    handles residents' requests for or manages supplies for the household."""
     if not GroupPurchase.objects.filter(selectors.purchase_visible(actor), pk=purchase.pk).exists():
         raise Http404
-    reach = scoped(actor, Permission.DELIVER, Household) | scoped(
+    reach = scoped(actor, Permission.HANDLE_REQUESTS, Household) | scoped(
         actor, Permission.MANAGE_SUPPLIES, Household
     )
     if not Household.objects.filter(reach, pk=household.pk).exists():
-        require(actor, Permission.DELIVER, household)  # 404 outside what they see, else 403
+        require(actor, Permission.HANDLE_REQUESTS, household)  # 404 outside what they see, else 403
         raise PermissionDenied
     household = Household.objects.select_related("unit__building").get(pk=household.pk)
     if household.unit.building.community_id != purchase.community_id:
@@ -419,11 +414,14 @@ def purchase_arrive(
 ) -> DistributionRound:
     """The supplier delivered: record the purchase receipt in the storeroom (per offer the units
     that came, the ordered totals when `received` is None; the cost at the offers' prices) and
-    make the draft round that gives each household what it ordered. When less came than was
-    ordered, starting the round leaves the last households in its priority order short."""
+    start the round that gives each household what it ordered, so the goods are held for the
+    households that paid for them from the moment they arrive. When less came than was ordered,
+    the last households in the round's priority order are short, each on record."""
     require(actor, Permission.MANAGE_SUPPLIES, purchase)
     purchase = (
-        GroupPurchase.objects.select_for_update().select_related("warehouse").get(pk=purchase.pk)
+        GroupPurchase.objects.select_for_update(of=("self",))
+        .select_related("warehouse")
+        .get(pk=purchase.pk)
     )
     if purchase.status == PurchaseStatus.OPEN:
         raise ValidationError(_("Close ordering before recording the goods."))
@@ -437,7 +435,7 @@ def purchase_arrive(
     came: dict[int, int] = {
         pk: units
         for pk, units in typed.items()
-        if isinstance(units, int) and _is_count(units) and 0 <= units <= MAX_RECEIVED
+        if isinstance(units, int) and is_count(units) and 0 <= units <= MAX_RECEIVED
     }
     problems = [
         _("%(item)s: enter the units that came, 0 to %(n)d.")
@@ -484,4 +482,4 @@ def purchase_arrive(
         details={"ordered": {str(k): v for k, v in ordered.items()},
                  "received": {str(k): came[k] for k in ordered}, "round": round.pk},
     )  # fmt: skip
-    return round
+    return round_start(actor=actor, round=round)

@@ -14,8 +14,8 @@ from django.db.models.functions import Right
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from frontline.accounts.access import ROLE_PERMISSIONS, Permission, scoped
-from frontline.accounts.models import Role, RoleAssignment, User
+from frontline.accounts.access import Permission, holders_over, scoped
+from frontline.accounts.models import User
 from frontline.deliveries.allocation import SENIOR, HouseholdNeeds
 from frontline.deliveries.models import (
     Batch,
@@ -35,6 +35,7 @@ from frontline.health.links import CHECKING_IN
 from frontline.places.models import Building, Community, Household, address_key
 from frontline.residents.models import SENIOR_AGE, Resident, ResidentTag, age_on
 from frontline.supplies.models import Item
+from frontline.supplies.selectors import supply_communities
 
 Viewer = User | AnonymousUser
 # The statuses a volunteer still carries a parcel for.
@@ -44,15 +45,8 @@ TO_CARRY = (DeliveryStatus.PLANNED, DeliveryStatus.OUT, DeliveryStatus.FAILED)
 # -- rounds -------------------------------------------------------------------------------------
 
 
-def round_communities(*, viewer: Viewer) -> QuerySet[Community]:
-    """The communities whose rounds the viewer plans."""
-    return Community.objects.filter(scoped(viewer, Permission.MANAGE_SUPPLIES, Community)).order_by(
-        "name"
-    )
-
-
 def community_get(*, viewer: Viewer, pk: int) -> Community:
-    return get_object_or_404(round_communities(viewer=viewer), pk=pk)
+    return get_object_or_404(supply_communities(viewer=viewer), pk=pk)
 
 
 def round_list(*, viewer: Viewer) -> QuerySet[DistributionRound]:
@@ -279,21 +273,9 @@ def unbatched_buildings(round: DistributionRound) -> list[OpenBuilding]:
     return sorted(rows, key=lambda row: _number_order(row.building))
 
 
-def deliverer_roles() -> list[Role]:
-    return [role for role in Role if Permission.DELIVER in ROLE_PERMISSIONS[role]]
-
-
 def volunteer_candidates(round: DistributionRound) -> QuerySet[User]:
     """Active users holding `deliver` over the round's community or part of it."""
-    community = round.community
-    over = (
-        Q(community_id=community.pk)
-        | Q(subdistrict_id=community.subdistrict_id)
-        | Q(grid__community_id=community.pk)
-        | Q(building__community_id=community.pk)
-    )
-    holders = RoleAssignment.objects.filter(over, role__in=deliverer_roles()).values("user_id")
-    return User.objects.filter(is_active=True, pk__in=holders).order_by("display_name", "username")
+    return holders_over(round.community, Permission.DELIVER)
 
 
 def own_batches(viewer: Viewer) -> Q:
@@ -411,11 +393,11 @@ def household_deliveries(*, household_id: int) -> list[Delivery]:
 
 
 def purchase_visible(viewer: Viewer) -> Q:
-    """Purchases the viewer plans, and those of the communities where they deliver (to order on
-    a household's behalf)."""
-    delivering = Building.objects.filter(scoped(viewer, Permission.DELIVER, Building))
+    """Purchases the viewer plans, and those of the communities where they handle residents'
+    requests (to order on a household's behalf: volunteers who only deliver do not)."""
+    serving = Building.objects.filter(scoped(viewer, Permission.HANDLE_REQUESTS, Building))
     return scoped(viewer, Permission.MANAGE_SUPPLIES, GroupPurchase) | Q(
-        community_id__in=delivering.values("community_id")
+        community_id__in=serving.values("community_id")
     )
 
 

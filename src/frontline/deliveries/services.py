@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frontline.accounts.access import Permission, require, scoped
-from frontline.accounts.models import Role, RoleAssignment, User
+from frontline.accounts.models import User
 from frontline.core.audit import audit_record
 from frontline.core.bulk import RowWriter, allocate_ids
-from frontline.core.files import photo_error
+from frontline.core.files import photo_error, stored_name
 from frontline.core.models import AuditAction
 from frontline.deliveries import selectors
 from frontline.deliveries.allocation import Allocation, Line, allocate
@@ -39,7 +39,6 @@ from frontline.deliveries.models import (
     DeliveryStatus,
     DistributionRound,
     FailureReason,
-    GroupPurchase,
     RoundLine,
     RoundStatus,
     default_priority,
@@ -53,8 +52,8 @@ from frontline.residents.models import Tag
 from frontline.supplies import services as stock
 from frontline.supplies.models import Item, Reservation, Warehouse
 from frontline.supplies.selectors import available
-from frontline.tasks.models import TaskPriority, TaskStatus
-from frontline.tasks.services import task_create, task_follow
+from frontline.tasks.models import Task, TaskPriority, TaskStatus
+from frontline.tasks.services import grid_worker_of, task_create, task_follow
 
 MAX_NAME = 100
 MAX_NOTE = 500
@@ -160,10 +159,6 @@ def round_save(
         round = DistributionRound.objects.select_for_update().get(pk=round.pk)
         if round.status != RoundStatus.DRAFT or round.community_id != community.pk:
             raise ValidationError(_("Only a draft round can be changed."))
-        if GroupPurchase.objects.filter(round=round).exists():
-            raise ValidationError(
-                _("A group purchase's round gives what was ordered; it cannot be changed.")
-            )
     name = (name or "").strip()
     grid_ids, building_ids = sorted(set(grid_ids)), sorted(set(building_ids))
     chosen = list(default_priority() if priority is None else priority)
@@ -284,7 +279,9 @@ def round_start(
     households or the stock changed since the preview was shown."""
     require(actor, Permission.MANAGE_SUPPLIES, round)
     round = (
-        DistributionRound.objects.select_for_update().select_related("warehouse").get(pk=round.pk)
+        DistributionRound.objects.select_for_update(of=("self",))
+        .select_related("warehouse")
+        .get(pk=round.pk)
     )
     if round.status != RoundStatus.DRAFT:
         raise ValidationError(_("This round has already started."))
@@ -399,7 +396,7 @@ def batch_create(
 def batch_assign(*, actor: User, batch: Batch, volunteer: User | None) -> Batch:
     """Give a batch to another volunteer who delivers in its buildings."""
     require(actor, Permission.MANAGE_SUPPLIES, batch)
-    batch = Batch.objects.select_for_update().select_related("round").get(pk=batch.pk)
+    batch = Batch.objects.select_for_update(of=("self",)).select_related("round").get(pk=batch.pk)
     _require_started(batch.round)
     building_ids = list(batch.buildings.values_list("id", flat=True))
     if volunteer is None or not _may_deliver_in(volunteer, building_ids):
@@ -490,7 +487,9 @@ def delivery_mark(
     delivery again as what it already is changes nothing (a double tap)."""
     _require_deliverer(actor, delivery)
     delivery = (
-        Delivery.objects.select_for_update().select_related("round", "household__unit__building")
+        Delivery.objects.select_for_update(of=("self",)).select_related(
+            "round", "household__unit__building"
+        )
     ).get(pk=delivery.pk)
     _require_started(delivery.round)
     note = (note or "").strip()
@@ -526,7 +525,7 @@ def delivery_mark(
         delivery.confirmed_at = delivery.delivered_at
         fields += ["delivered_at", "confirmed_via", "confirmed_by", "confirmed_at"]
         if photo is not None:
-            delivery.photo.save(photo.name or "photo", photo, save=False)
+            delivery.photo.save(stored_name(photo, "delivery"), photo, save=False)
             fields.append("photo")
     elif status == DeliveryStatus.FAILED:
         delivery.failure_reason = reason
@@ -552,50 +551,23 @@ def _deliver(delivery: Delivery, *, actor: User | None) -> None:
     delivery.delivered_at = timezone.now()
     round = delivery.round
     reservations = {r.item_id: r for r in round.reservations.select_related("warehouse")}
-    booked_by = _ledger_actor(actor, round)
     for line in delivery.lines.filter(allocated__gt=0).order_by("item_id"):
+        # the hand-over was allowed above: the ledger records who made it (None: the household)
         stock.issue_reserved(
-            actor=booked_by, reservation=reservations[line.item_id], quantity=line.allocated,
+            actor=actor, reservation=reservations[line.item_id], quantity=line.allocated,
             reference=round.reference, note=f"{delivery} · {delivery.household.label}",
+            checked=True,
         )  # fmt: skip
     if delivery.task is not None:
-        task_follow(actor=booked_by, task=delivery.task, to_status=TaskStatus.DONE,
+        task_follow(actor=actor, task=delivery.task, to_status=TaskStatus.DONE,
                     note=_("Delivered after all."))  # fmt: skip
 
 
-def _ledger_actor(actor: User | None, round: DistributionRound) -> User:
-    """Who the stock ledger records as issuing: the actor where they manage the storeroom,
-    else (a volunteer, the resident) the round's planner, on whose plan the parcel went out."""
-    for candidate in (actor, round.created_by):
-        if candidate is not None and candidate.is_active and _manages(candidate, round):
-            return candidate
-    raise ValidationError(
-        _("This delivery cannot be booked: the round's planner no longer manages its storeroom.")
-    )
-
-
-def _manages(user: User, round: DistributionRound) -> bool:
-    return Warehouse.objects.filter(
-        scoped(user, Permission.MANAGE_SUPPLIES, Warehouse), pk=round.warehouse_id
-    ).exists()
-
-
-def _follow_up_task(delivery: Delivery, *, actor: User):  # type: ignore[no-untyped-def]
+def _follow_up_task(delivery: Delivery, *, actor: User) -> Task:
     """A task for the building's grid worker, else the round's planner: bring the parcel another
     way or find out what the household needs."""
     household = delivery.household
-    grid_worker = (
-        User.objects.filter(
-            is_active=True,
-            pk__in=RoleAssignment.objects.filter(
-                Q(grid_id=household.unit.building.grid_id)
-                | Q(building_id=household.unit.building_id),
-                role=Role.GRID_WORKER,
-            ).values("user_id"),
-        )
-        .order_by("id")
-        .first()
-    )
+    grid_worker = grid_worker_of(household.unit.building)
     reason = FailureReason(delivery.failure_reason).label
     return task_create(
         title=_("Delivery to %(household)s failed: %(reason)s")
@@ -618,7 +590,7 @@ def delivery_confirm_by_household(*, link: HouseholdLink, delivery_id: int) -> D
     if not link.is_active:
         raise Http404
     delivery = (
-        Delivery.objects.select_for_update()
+        Delivery.objects.select_for_update(of=("self",))
         .select_related("round", "household__unit__building")
         .filter(pk=delivery_id, household_id=link.household_id)
         .filter(round__status=RoundStatus.STARTED)

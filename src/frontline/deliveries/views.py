@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from frontline.accounts.access import Permission, requires
 from frontline.accounts.models import User
+from frontline.core.files import private_file_response
 from frontline.core.forms import add_service_errors
 from frontline.core.http import AuthedRequest
+from frontline.core.numbers import parse_count
 from frontline.core.pagination import paginate
 from frontline.deliveries import selectors, services
 from frontline.deliveries.forms import RoundForm
@@ -24,11 +26,11 @@ from frontline.deliveries.models import (
     Delivery,
     DistributionRound,
     FailureReason,
-    GroupPurchase,
     RoundStatus,
     priority_choices,
 )
 from frontline.deliveries.route_sheet import route_sheet
+from frontline.supplies.selectors import supply_communities
 
 
 @require_safe
@@ -39,7 +41,7 @@ def round_list(request: AuthedRequest) -> HttpResponse:
 
 
 def _save(request: AuthedRequest, round: DistributionRound | None) -> HttpResponse:
-    communities = selectors.round_communities(viewer=request.user)
+    communities = supply_communities(viewer=request.user)
     form = RoundForm(request.POST or None, communities=communities, round=round)
     status = 200
     if request.method == "POST":
@@ -73,11 +75,6 @@ def round_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if round.status != RoundStatus.DRAFT:
         messages.error(request, _("Only a draft round can be changed."))
         return redirect("deliveries:round", pk=round.pk)
-    if GroupPurchase.objects.filter(round=round).exists():
-        messages.error(
-            request, _("A group purchase's round gives what was ordered; it cannot be changed.")
-        )
-        return redirect("deliveries:round_preview", pk=round.pk)
     return _save(request, round)
 
 
@@ -190,12 +187,10 @@ def round_batches(request: AuthedRequest, pk: int) -> HttpResponse:
     round = selectors.round_get(viewer=request.user, pk=pk)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        chosen = [int(v) for v in request.POST.getlist("buildings") if v.isdigit()]
+        chosen = [n for v in request.POST.getlist("buildings") if (n := parse_count(v))]
         volunteer_id = request.POST.get("volunteer", "")
         volunteer = (
-            selectors.volunteer_candidates(round)
-            .filter(pk=int(volunteer_id) if volunteer_id.isdigit() else 0)
-            .first()
+            selectors.volunteer_candidates(round).filter(pk=parse_count(volunteer_id) or 0).first()
         )
         try:
             batch = services.batch_create(
@@ -232,11 +227,7 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     deliveries = list(selectors.batch_deliveries(batch))
     order = _stop_order(batch)
     deliveries.sort(key=lambda d: (order.get(d.building_id, len(order)), d.address_key, d.pk))
-    may_plan = (
-        selectors.round_communities(viewer=request.user)
-        .filter(pk=batch.round.community_id)
-        .exists()
-    )
+    may_plan = supply_communities(viewer=request.user).filter(pk=batch.round.community_id).exists()
     context = {
         "batch": batch, "round": batch.round, "sheet": sheet, "route": route,
         "deliveries": deliveries, "may_plan": may_plan,
@@ -272,7 +263,7 @@ def batch_route(request: AuthedRequest, pk: int) -> HttpResponse:
 def batch_assign(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get(viewer=request.user, pk=pk)
     volunteer_id = request.POST.get("volunteer", "")
-    volunteer = User.objects.filter(pk=int(volunteer_id) if volunteer_id.isdigit() else 0).first()
+    volunteer = User.objects.filter(pk=parse_count(volunteer_id) or 0).first()
     try:
         services.batch_assign(actor=request.user, batch=batch, volunteer=volunteer)
     except ValidationError as error:
@@ -340,6 +331,4 @@ def delivery_photo(request: AuthedRequest, pk: int) -> FileResponse:
     delivery = selectors.delivery_get(viewer=request.user, pk=pk)
     if not delivery.photo:
         raise Http404
-    response = FileResponse(delivery.photo.open("rb"))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(delivery.photo)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from frontline.accounts.access import Permission, require
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
-from frontline.core.files import photo_error
+from frontline.core.files import photo_error, stored_name
 from frontline.core.masking import mask_name
 from frontline.core.models import AuditAction
 from frontline.health import links, rules
@@ -210,7 +210,7 @@ def checkin_record(
         abnormal=assessment.abnormal,
     )  # fmt: skip
     if photo is not None:
-        checkin.antigen_photo.save(photo.name or "photo", photo, save=False)
+        checkin.antigen_photo.save(stored_name(photo, "antigen"), photo, save=False)
     if not assessment.abnormal:
         # One INSERT is atomic by itself; this is the path of almost every check-in, so it
         # spares the transaction's extra round trips.

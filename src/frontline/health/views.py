@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from frontline.accounts.access import Permission, has_permission, requires
 from frontline.core.audit import audit_record
+from frontline.core.files import private_file_response
 from frontline.core.http import AuthedRequest
 from frontline.core.models import AuditAction
 from frontline.core.pagination import paginate
@@ -239,4 +240,4 @@ def checkin_photo(request: AuthedRequest, pk: int) -> HttpResponse | FileRespons
         actor=request.user, action=AuditAction.REVEAL, target=checkin, community_id=checkin.community_id,
         fields=["antigen_photo"], label=f"{checkin} · {checkin.resident_id}",
     )  # fmt: skip
-    return FileResponse(checkin.antigen_photo.open("rb"))
+    return private_file_response(checkin.antigen_photo)

@@ -4,12 +4,13 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from frontline.accounts.access import Permission, api_requires
+from frontline.core.files import private_file_response
 from frontline.core.http import AuthedRequest
 from frontline.core.schemas import Page
 from frontline.helpdesk import selectors, services
@@ -206,9 +207,7 @@ def request_photo(request: AuthedRequest, request_id: int):
     row = selectors.request_get(viewer=request.user, pk=request_id)
     if not row.photo:
         raise Http404
-    response = FileResponse(row.photo.open("rb"))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(row.photo)
 
 
 @router.post("/requests/{request_id}/steps", response=RequestDetailOut)

@@ -20,7 +20,7 @@ from django.utils.translation import pgettext
 from frontline.accounts.access import Permission, require
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
-from frontline.core.files import photo_error
+from frontline.core.files import photo_error, stored_name
 from frontline.core.models import AuditAction
 from frontline.health.links import CHECKING_IN
 from frontline.health.models import HouseholdLink
@@ -266,7 +266,7 @@ def request_submit(
         resolve_due_at=now + dt.timedelta(minutes=resolve),
     )  # fmt: skip
     if photo is not None:
-        request.photo.save(photo.name or "photo", photo, save=False)
+        request.photo.save(stored_name(photo, "request"), photo, save=False)
         request.save(update_fields=["photo", "updated_at"])
     _event(request, EventKind.RECEIVED, actor=actor, by_resident=link is not None, at=now,
            note=request.get_channel_display())  # fmt: skip
@@ -321,7 +321,7 @@ def request_attach_photo(*, actor: User, request: HelpRequest, photo: UploadedFi
         raise ValidationError({"photo": [_("This request already has a photo.")]})
     if message := photo_error(photo):
         raise ValidationError({"photo": [message]})
-    request.photo.save(photo.name or "photo", photo, save=False)
+    request.photo.save(stored_name(photo, "request"), photo, save=False)
     request.save(update_fields=["photo", "updated_at"])
     _event(request, EventKind.NOTE, actor=actor, note=_("Photo added"))
     audit_record(

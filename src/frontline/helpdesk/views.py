@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from frontline.accounts.access import Permission, has_permission, requires
+from frontline.core.files import private_file_response
 from frontline.core.http import AuthedRequest
 from frontline.core.pagination import paginate
 from frontline.helpdesk import selectors, services
@@ -156,9 +157,7 @@ def request_photo(request: AuthedRequest, pk: int) -> FileResponse:
     help_request = selectors.request_get(viewer=request.user, pk=pk)
     if not help_request.photo:
         raise Http404
-    response = FileResponse(help_request.photo.open("rb"))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(help_request.photo)
 
 
 # -- settings -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from frontline.accounts.access import public
 from frontline.core.masking import mask_name
+from frontline.core.numbers import parse_count
 from frontline.health.models import HouseholdLink
 from frontline.health.services import public_member_label
 from frontline.medicine import selectors, services
@@ -34,7 +35,7 @@ def medicine(request: HttpRequest, link: HouseholdLink, members: list[Resident])
             chosen = request.POST.get("request", "")
             row = (
                 selectors.household_requests(link.household_id)
-                .filter(pk=int(chosen) if chosen.isdigit() else 0)
+                .filter(pk=parse_count(chosen) or 0)
                 .first()
             )
             if row is None:

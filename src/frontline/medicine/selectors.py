@@ -53,8 +53,8 @@ def request_list(
 def request_get(*, viewer: Viewer, pk: int) -> MedicineRequest:
     """One request the viewer handles, or one in a run they run; 404 for anyone else."""
     visible = scoped(viewer, Permission.HANDLE_REQUESTS, MedicineRequest)
-    if viewer.is_authenticated:
-        visible |= Q(run__runner_id=viewer.pk)
+    if viewer.is_authenticated:  # a runner, while they still deliver there
+        visible |= Q(run__runner_id=viewer.pk) & scoped(viewer, Permission.DELIVER, MedicineRequest)
     return get_object_or_404(
         MedicineRequest.objects.filter(visible).select_related(*REQUEST_FETCH, "community"), pk=pk
     )
@@ -67,8 +67,8 @@ def request_events(request: MedicineRequest) -> QuerySet[MedicineEvent]:
 def run_list(*, viewer: Viewer) -> QuerySet[MedicineRun]:
     """Runs the viewer plans (handlers in scope) or runs themselves, open ones first."""
     visible = scoped(viewer, Permission.HANDLE_REQUESTS, MedicineRun)
-    if viewer.is_authenticated:
-        visible |= Q(runner_id=viewer.pk)
+    if viewer.is_authenticated:  # a runner, while they still deliver there
+        visible |= Q(runner_id=viewer.pk) & scoped(viewer, Permission.DELIVER, MedicineRun)
     return (
         MedicineRun.objects.filter(visible)
         .select_related("runner", "community")

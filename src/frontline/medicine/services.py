@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontline.accounts.access import ROLE_PERMISSIONS, Permission, require, scoped
-from frontline.accounts.models import RoleAssignment, User
+from frontline.accounts.access import Permission, holders_over, require, scoped
+from frontline.accounts.models import User
 from frontline.core.audit import audit_record
-from frontline.core.files import photo_error
+from frontline.core.files import photo_error, stored_name
 from frontline.core.models import AuditAction
+from frontline.core.numbers import parse_money
 from frontline.health.links import CHECKING_IN
 from frontline.health.models import HouseholdLink
 from frontline.medicine import urgency
@@ -129,7 +129,9 @@ def request_submit(
         channel=channel, recorded_by=actor, **cleaned,
     )  # fmt: skip
     if prescription is not None:
-        request.prescription.save(prescription.name or "prescription", prescription, save=False)
+        request.prescription.save(
+            stored_name(prescription, "prescription"), prescription, save=False
+        )
         request.save(update_fields=["prescription", "updated_at"])
     _event(request, EventKind.REQUESTED, actor=actor, by_resident=link is not None)
     title = (_("Urgent medicine: %(name)s, %(medicine)s") if reasons
@@ -183,14 +185,8 @@ def request_cancel(
 
 
 def runner_candidates(community: Community) -> list[User]:
-    """Active users who may deliver in the community (volunteers and workers)."""
-    roles = [role for role, granted in ROLE_PERMISSIONS.items() if Permission.DELIVER in granted]
-    places = Q(community_id=community.pk) | Q(grid__community_id=community.pk)
-    places |= Q(building__community_id=community.pk)
-    holders = RoleAssignment.objects.filter(places, role__in=roles)
-    return list(
-        User.objects.filter(is_active=True, pk__in=holders.values("user_id")).order_by("username")
-    )
+    """Who may fetch medicine there: anyone holding `deliver` over the community or part of it."""
+    return list(holders_over(community, Permission.DELIVER))
 
 
 @transaction.atomic
@@ -224,8 +220,11 @@ def run_plan(
     if not pharmacy:
         errors["pharmacy"] = [_("Name the pharmacy or hospital of this run.")]
     community = rows[0].community
-    if runner not in runner_candidates(community):
-        errors["runner"] = [_("Choose someone who delivers in this community.")]
+    reached = MedicineRequest.objects.filter(
+        scoped(runner, Permission.DELIVER, MedicineRequest), pk__in=[row.pk for row in rows]
+    )
+    if runner not in runner_candidates(community) or reached.count() != len(rows):
+        errors["runner"] = [_("Choose someone who delivers where these requests are.")]
     if errors:
         raise ValidationError(errors)
     run = MedicineRun.objects.create(
@@ -249,20 +248,25 @@ def may_plan(user: User, run: MedicineRun) -> bool:
 
 
 def may_run(user: User, run: MedicineRun) -> bool:
-    """The run's runner, or whoever handles requests in its community, acts on it."""
-    return run.runner_id == user.pk or may_plan(user, run)
+    """The run's runner (while they still deliver there), or whoever handles requests in its
+    community, acts on it."""
+    if (
+        run.runner_id == user.pk
+        and MedicineRun.objects.filter(
+            scoped(user, Permission.DELIVER, MedicineRun), pk=run.pk
+        ).exists()
+    ):
+        return True
+    return may_plan(user, run)
 
 
 def _money(value: object, field: str, errors: dict[str, list[str]]) -> Decimal | None:
-    text = str(value if value is not None else "").strip()
-    if not text:
+    if not str(value if value is not None else "").strip():
         return None
-    try:
-        amount = Decimal(text).quantize(Decimal("0.01"))
-    except InvalidOperation:
+    amount = parse_money(value)
+    if amount is None:
         errors[field] = [_("Enter an amount in yuan, e.g. 35.50.")]
-        return None
-    if amount < 0 or amount > MAX_COST:
+    elif amount < 0 or amount > MAX_COST:
         errors[field] = [_("Enter an amount between 0 and 100000 yuan.")]
         return None
     return amount
@@ -309,6 +313,9 @@ def run_collect(
 
 
 def _finish_if_done(run: MedicineRun) -> None:
+    """The run is done once nothing collected is left to hand over; locked, so the last two
+    hand-overs at once cannot both miss it."""
+    run = MedicineRun.objects.select_for_update().get(pk=run.pk)
     if (
         run.status == RunStatus.COLLECTED
         and not run.requests.filter(status=MedicineStatus.COLLECTED).exists()

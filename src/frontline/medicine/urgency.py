@@ -13,7 +13,11 @@ from django.utils.translation import pgettext_lazy
 # Reason -> words that mark it, matched in the medicine's name after folding (NFKC, lower case).
 WORDS: dict[str, tuple[str, ...]] = {
     "dialysis": ("透析", "腹透液", "dialysis"),
-    "insulin": ("胰岛素", "insulin", "诺和", "优泌", "甘精", "门冬", "地特", "赖脯"),
+    # with the brands that do not say 胰岛素 (诺和灵/锐/平, 优泌林/乐, 来得时, 长秀霖, 甘舒霖)
+    "insulin": (
+        "胰岛素", "insulin", "诺和灵", "诺和锐", "诺和平", "优泌林", "优泌乐", "来得时", "长秀霖",
+        "甘舒霖",
+    ),
     "epilepsy": (
         "癫痫", "抗癫", "丙戊酸", "卡马西平", "奥卡西平", "左乙拉西坦", "拉莫三嗪", "苯妥英",
         "托吡酯", "epilep", "levetiracetam", "valpro", "carbamazepine", "lamotrigine",

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from frontline.accounts.access import Permission, has_permission, requires, scoped
+from frontline.core.files import private_file_response
 from frontline.core.http import AuthedRequest
 from frontline.core.masking import mask_name
+from frontline.core.numbers import parse_count
 from frontline.core.pagination import paginate
 from frontline.medicine import selectors, services
 from frontline.medicine.models import MedicineRequest, MedicineStatus, RequestChannel
@@ -56,7 +58,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @requires(Permission.HANDLE_REQUESTS)
 def run_plan(request: AuthedRequest) -> HttpResponse:
-    ids = [int(value) for value in request.POST.getlist("request") if value.isdigit()]
+    ids = [n for value in request.POST.getlist("request") if (n := parse_count(value))]
     found = list(selectors.request_list(viewer=request.user, filters=selectors.RequestFilters(
         status="")).filter(pk__in=ids))  # fmt: skip
     runner = next(
@@ -140,9 +142,7 @@ def prescription(request: AuthedRequest, pk: int) -> FileResponse:
     row = selectors.request_get(viewer=request.user, pk=pk)
     if not row.prescription:
         raise Http404
-    response = FileResponse(row.prescription.open("rb"))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(row.prescription)
 
 
 @requires(Permission.HANDLE_REQUESTS, per_object=True)
@@ -203,11 +203,11 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def run_collect(request: AuthedRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(viewer=request.user, pk=pk)
     costs = {
-        int(key.removeprefix("cost_")): value
+        n: value
         for key, value in request.POST.items()
-        if key.startswith("cost_") and key.removeprefix("cost_").isdigit()
+        if key.startswith("cost_") and (n := parse_count(key.removeprefix("cost_")))
     }
-    unavailable = [int(v) for v in request.POST.getlist("unavailable") if v.isdigit()]
+    unavailable = [n for v in request.POST.getlist("unavailable") if (n := parse_count(v))]
     try:
         services.run_collect(actor=request.user, run=run, costs=costs, unavailable=unavailable)
     except ValidationError as error:

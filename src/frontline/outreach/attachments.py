@@ -11,34 +11,20 @@ from collections.abc import Sequence
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from frontline.accounts.access import Permission, require
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
+from frontline.core.files import private_file_response, upload_kind
 from frontline.core.models import AuditAction
 from frontline.outreach.models import Notice, NoticeAttachment, NoticeStatus
 
 MAX_ATTACHMENTS = 5
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 NAME_MAX = NoticeAttachment._meta.get_field("name").max_length or 100
-# Leading bytes of the kinds a notice may carry (WebP is checked apart: RIFF....WEBP).
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def attachment_type(upload: UploadedFile) -> str | None:
-    """The file's type read from its leading bytes (PDF, JPEG, PNG or WebP), else None."""
-    head = upload.read(16)
-    upload.seek(0)
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for signature, kind in SIGNATURES if head.startswith(signature)), None)
 
 
 def attachment_error(upload: UploadedFile) -> str | None:
@@ -46,7 +32,7 @@ def attachment_error(upload: UploadedFile) -> str | None:
     name = display_name(upload.name or "")
     if upload.size is None or upload.size > ATTACHMENT_MAX_BYTES:
         return _("“%(name)s” is larger than 10 MB.") % {"name": name}
-    if attachment_type(upload) is None:
+    if upload_kind(upload) is None:
         return _("“%(name)s” is not a PDF, JPEG, PNG or WebP file.") % {"name": name}
     return None
 
@@ -86,10 +72,10 @@ def attachments_add(
         raise ValidationError({"files": errors})
     added = []
     for upload in files:
-        kind = attachment_type(upload)
+        kind = upload_kind(upload)
         assert kind is not None and upload.size is not None  # checked above
         attachment = NoticeAttachment(
-            notice=notice, name=display_name(upload.name or ""), content_type=kind,
+            notice=notice, name=display_name(upload.name or ""), content_type=kind[0],
             size=upload.size, created_by=actor,
         )  # fmt: skip
         attachment.file.save(attachment.name, upload, save=False)
@@ -118,13 +104,5 @@ def attachment_remove(*, actor: User, attachment: NoticeAttachment) -> None:
 
 
 def attachment_response(attachment: NoticeAttachment) -> FileResponse:
-    """The file as a download (never shown inline), kept out of shared caches."""
-    try:
-        opened = attachment.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        opened, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """The file as a download under its uploaded name (never shown inline)."""
+    return private_file_response(attachment.file, filename=attachment.name, as_attachment=True)

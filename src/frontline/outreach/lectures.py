@@ -125,8 +125,8 @@ def register(
     link: HouseholdLink | None = None,
 ) -> LectureRegistration:  # fmt: skip
     """A resident's place at a lecture: by a worker who may act for them (for a support group:
-    who may screen them), or from their own household's link. Once per person; refused when the
-    lecture is over or full."""
+    who may screen them), or from their own household's link. Once per person (registering
+    again returns the place they have); refused when the lecture is over or full."""
     if actor is not None:
         require(actor, REGISTERED_BY[LectureKind(lecture.kind)], resident)
         source = RegistrationSource.WORKER
@@ -139,8 +139,11 @@ def register(
         raise ValidationError({"lecture": [_("This lecture is for another community.")]})
     if locked.ends_at <= timezone.now():
         raise ValidationError({"lecture": [_("This lecture is over.")]})
-    if LectureRegistration.objects.filter(lecture=locked, resident=resident).exists():
-        raise ValidationError({"member": [_("Already registered for this lecture.")]})
+    existing = LectureRegistration.objects.filter(lecture=locked, resident=resident).first()
+    if existing is not None:
+        # A second registration changes nothing, and says nothing: whoever may not see a support
+        # group's registrations cannot learn from a refusal that the person is in it.
+        return existing
     if LectureRegistration.objects.filter(lecture=locked).count() >= locked.capacity:
         raise ValidationError({"lecture": [_("This lecture is full.")]})
     try:

@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -25,6 +25,7 @@ from frontline.accounts.access import Permission, require
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
 from frontline.core.models import AuditAction
+from frontline.core.numbers import is_count
 from frontline.places.models import Building, Community
 from frontline.supplies.models import (
     RECEIPT_KINDS,
@@ -68,10 +69,6 @@ class ShortStock(ValidationError):
         )
 
 
-def _is_count(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _text(value: str, limit: int) -> str | None:
     """The stripped text, or None when it is longer than `limit`."""
     value = (value or "").strip()
@@ -106,13 +103,13 @@ def _item_errors(
     if category not in Category.values:
         errors["category"] = [_("Choose a category from the list.")]
     if shelf_life_days is not None and not (
-        _is_count(shelf_life_days) and 1 <= shelf_life_days <= MAX_SHELF_LIFE_DAYS
+        is_count(shelf_life_days) and 1 <= shelf_life_days <= MAX_SHELF_LIFE_DAYS
     ):
         errors["shelf_life_days"] = [
             _("Enter a shelf life of 1 to %(n)d days, or none.") % {"n": MAX_SHELF_LIFE_DAYS}
         ]
     if low_stock_at is not None and not (
-        _is_count(low_stock_at) and 0 <= low_stock_at <= MAX_QUANTITY
+        is_count(low_stock_at) and 0 <= low_stock_at <= MAX_QUANTITY
     ):
         errors["low_stock_at"] = [_("Enter a number of units, or none.")]
     return errors
@@ -295,7 +292,7 @@ def _move(level: StockLevel, *, on_hand: int = 0, reserved: int = 0) -> None:
 
 def _record(
     *,
-    actor: User,
+    actor: User | None,
     warehouse: Warehouse,
     kind: MovementKind,
     entries: Sequence[tuple[int, int, dt.date | None]],
@@ -346,7 +343,7 @@ def _line_items(warehouse: Warehouse, items: Sequence[object]) -> list[str | Non
 
 
 def _quantity_error(quantity: object) -> str | None:
-    if not _is_count(quantity) or not 1 <= quantity <= MAX_QUANTITY:  # type: ignore[operator]
+    if not is_count(quantity) or not 1 <= quantity <= MAX_QUANTITY:  # type: ignore[operator]
         return _("enter a whole number of units from 1 to %(n)d") % {"n": MAX_QUANTITY}
     return None
 
@@ -509,7 +506,7 @@ def correct(
     reason, errors = _reason_errors(reason)
     if item.community_id != warehouse.community_id:
         errors["item"] = [_("Choose an item of the catalogue.")]
-    if not _is_count(counted) or not 0 <= counted <= MAX_QUANTITY:
+    if not is_count(counted) or not 0 <= counted <= MAX_QUANTITY:
         errors["counted"] = [_("Enter the units counted, from 0 to %(n)d.") % {"n": MAX_QUANTITY}]
     if errors:
         raise ValidationError(errors)
@@ -543,7 +540,7 @@ def reserve(
     cleaned_reference = _text(reference, MAX_NAME)
     if not cleaned_reference:
         errors["reference"] = [_("Name what the units are held for, e.g. round:12.")]
-    items = Item.objects.in_bulk([pk for pk in lines if _is_count(pk)])
+    items = Item.objects.in_bulk([pk for pk in lines if is_count(pk)])
     problems = [
         _("Item %(id)s: %(problem)s.") % {"id": pk, "problem": problem}
         for pk, quantity in sorted(lines.items(), key=lambda line: str(line[0]))
@@ -578,10 +575,15 @@ def reserve(
     return held
 
 
-def _locked_reservation(actor: User, reservation: Reservation) -> tuple[Reservation, StockLevel]:
+def _locked_reservation(
+    actor: User | None, reservation: Reservation, *, checked: bool = False
+) -> tuple[Reservation, StockLevel]:
     """The reservation and its balance row, locked (the balance first, as every write takes it)."""
     warehouse = reservation.warehouse
-    require(actor, Permission.MANAGE_SUPPLIES, warehouse)
+    if not checked:
+        if actor is None:
+            raise PermissionDenied
+        require(actor, Permission.MANAGE_SUPPLIES, warehouse)
     level = _locked_levels(warehouse, [reservation.item_id])[reservation.item_id]
     locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
     locked.warehouse = warehouse
@@ -590,7 +592,7 @@ def _locked_reservation(actor: User, reservation: Reservation) -> tuple[Reservat
 
 def _take(reservation: Reservation, units: object) -> int:
     """Take `units` off a locked reservation; at most what it still holds."""
-    if not _is_count(units) or not 0 < units <= reservation.quantity:  # type: ignore[operator]
+    if not is_count(units) or not 0 < units <= reservation.quantity:  # type: ignore[operator]
         raise ValidationError(
             {"quantity": [_("Enter 1 to %(n)d units: that many are still reserved.")
                           % {"n": reservation.quantity}]}
@@ -603,10 +605,14 @@ def _take(reservation: Reservation, units: object) -> int:
 
 @transaction.atomic
 def issue_reserved(
-    *, actor: User, reservation: Reservation, quantity: int, reference: str, note: str = ""
-) -> LedgerEntry:
-    """Issue units held by a reservation (e.g. a household's share, loaded for delivery): on
-    hand and reserved both drop, the reservation keeps the rest."""
+    *, actor: User | None, reservation: Reservation, quantity: int, reference: str,
+    note: str = "", checked: bool = False,
+) -> LedgerEntry:  # fmt: skip
+    """Issue units held by a reservation (e.g. a household's share, handed over): on hand and
+    reserved both drop, the reservation keeps the rest. The actor needs `manage_supplies` on the
+    storeroom, unless the delivery's own service has already allowed them to hand the share
+    over (`checked`: a volunteer of the batch, or the household itself as None); the ledger
+    records who actually did."""
     errors: dict[str, list[str]] = {}
     cleaned_reference, cleaned_note = _text(reference, MAX_NAME), _text(note, MAX_TEXT)
     if cleaned_reference is None:
@@ -615,7 +621,7 @@ def issue_reserved(
         errors["note"] = [_("Write at most %(n)d characters.") % {"n": MAX_TEXT}]
     if errors:
         raise ValidationError(errors)
-    reservation, level = _locked_reservation(actor, reservation)
+    reservation, level = _locked_reservation(actor, reservation, checked=checked)
     units = _take(reservation, quantity)
     _move(level, on_hand=-units, reserved=-units)
     movement = _record(

@@ -19,20 +19,20 @@ from frontline.tasks.models import ACTIVE_STATUSES, Task, TaskEvent, TaskPriorit
 Target = Community | Building | Household | Resident
 
 
+def grid_worker_of(building: Building) -> User | None:
+    """The first active grid worker of the building's grid (or of the building itself)."""
+    return (
+        User.objects.filter(is_active=True, assignments__role=Role.GRID_WORKER)
+        .filter(Q(assignments__grid_id=building.grid_id) | Q(assignments__building_id=building.pk))
+        .order_by("id")
+        .first()
+    )
+
+
 def default_owner(*, community: Community, building: Building | None) -> User | None:
     """The grid worker of the building's grid, else the community's first admin."""
     if building is not None:
-        grid_worker = (
-            User.objects.filter(
-                is_active=True,
-                assignments__role=Role.GRID_WORKER,
-            )
-            .filter(
-                Q(assignments__grid_id=building.grid_id) | Q(assignments__building_id=building.pk)
-            )
-            .order_by("id")
-            .first()
-        )
+        grid_worker = grid_worker_of(building)
         if grid_worker is not None:
             return grid_worker
     return (

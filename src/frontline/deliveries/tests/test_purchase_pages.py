@@ -81,31 +81,31 @@ def test_a_purchase_is_set_up_closed_totalled_and_received_through_the_pages(
     assert bad.status_code == 422 and "苹果 5斤: enter the units that came" in bad.content.decode()
     response = admin.post(arrival, {f"received_{apples.pk}": "2", f"received_{vegetables.pk}": "0"})
     purchase.refresh_from_db()
-    assert response.url == reverse("deliveries:round_preview", kwargs={"pk": purchase.round_id})
-    preview = admin.get(response.url, **EN).content.decode()
-    assert "The stock covers every household's share." in preview
+    assert response.url == reverse("deliveries:round", kwargs={"pk": purchase.round_id})
+    page = admin.get(response.url, **EN).content.decode()
+    assert "held for the households that ordered them" in page
     assert Movement.objects.get(kind=MovementKind.PURCHASE).supplier == "鲜果园"
-    # the round delivers the orders as they are: it is not planned again by hand
+    # the round delivers the orders as they are: it has started and is not planned again
     edit_round = admin.get(reverse("deliveries:round_edit", kwargs={"pk": purchase.round_id}))
     assert edit_round.url == response.url
 
 
 def test_a_worker_orders_for_a_household_without_a_smartphone(world, purchase, client_for):
     rice, vegetables = offers_of(purchase)
-    volunteer = client_for("volunteer")
+    worker = client_for("parttime")
     url = reverse("deliveries:purchase", kwargs={"pk": purchase.pk})
-    page = volunteer.get(url, {"household": "5-1-102"}, **EN).content.decode()
+    page = worker.get(url, {"household": "5-1-102"}, **EN).content.decode()
     assert f'name="quantity_{rice.pk}"' in page
-    refused = volunteer.post(url, {"household": "5-1-102", f"quantity_{rice.pk}": "9"}, **EN)
+    refused = worker.post(url, {"household": "5-1-102", f"quantity_{rice.pk}": "9"}, **EN)
     assert refused.status_code == 422 and "order 0 to 2" in refused.content.decode()
-    volunteer.post(url, {"household": "5-1-102", f"quantity_{rice.pk}": "2",
+    worker.post(url, {"household": "5-1-102", f"quantity_{rice.pk}": "2",
                          f"quantity_{vegetables.pk}": ""})  # fmt: skip
     order = PurchaseOrder.objects.get(household=world.household2)
-    assert order.placed_by == world.users["volunteer"]
-    # a volunteer orders but neither plans nor totals
+    assert order.placed_by == world.users["parttime"]
+    # a part-time worker orders but neither plans nor totals
     totals = reverse("deliveries:purchase_totals", kwargs={"pk": purchase.pk})
-    assert volunteer.get(totals).status_code == 403
-    unknown = volunteer.get(url, {"household": "9-9-909"}, **EN)
+    assert worker.get(totals).status_code == 403
+    unknown = worker.get(url, {"household": "9-9-909"}, **EN)
     assert unknown.status_code == 422 and "No household you serve" in unknown.content.decode()
 
 
@@ -201,15 +201,15 @@ def test_the_api_lists_purchases_gives_totals_and_orders_on_a_households_behalf(
     world, purchase, client_for
 ):
     rice, vegetables = offers_of(purchase)
-    volunteer = client_for("volunteer")
-    listed = volunteer.get("/api/v1/deliveries/purchases").json()
+    worker = client_for("parttime")
+    listed = worker.get("/api/v1/deliveries/purchases").json()
     assert listed["count"] == 1 and listed["items"][0]["taking_orders"] is True
     url = f"/api/v1/deliveries/purchases/{purchase.pk}/orders"
-    refused = post(volunteer, url, {"household_id": world.household1.pk,
+    refused = post(worker, url, {"household_id": world.household1.pk,
                                     "lines": [{"offer_id": rice.pk, "quantity": 5}]})  # fmt: skip
     assert refused.status_code == 422 and "lines" in refused.json()["detail"]
     placed = post(
-        volunteer,
+        worker,
         url,
         {
             "household_id": world.household1.pk,
@@ -224,7 +224,7 @@ def test_the_api_lists_purchases_gives_totals_and_orders_on_a_households_behalf(
     assert detail["households"] == 1 and float(detail["amount"]) == 102.5
     assert detail["buildings"][0]["units"] == {str(rice.pk): 2, str(vegetables.pk): 1}
     withdrawn = post(
-        volunteer,
+        worker,
         url,
         {
             "household_id": world.household1.pk,
@@ -239,3 +239,17 @@ def test_the_api_lists_purchases_gives_totals_and_orders_on_a_households_behalf(
     outside = post(client_for("other_admin"), url, {"household_id": world.household1.pk,
                                                     "lines": []})  # fmt: skip
     assert outside.status_code == 404
+
+
+def test_a_volunteer_who_only_delivers_cannot_see_or_order_for_households(
+    world, purchase, client_for
+):
+    volunteer = client_for("volunteer")
+    assert volunteer.get("/api/v1/deliveries/purchases").status_code == 403
+    url = reverse("deliveries:purchase", kwargs={"pk": purchase.pk})
+    assert volunteer.get(url, {"household": "5-1-102"}).status_code == 404
+    ordered = volunteer.post(
+        f"/api/v1/deliveries/purchases/{purchase.pk}/orders",
+        {"household_id": world.household2.pk, "lines": []}, content_type="application/json",
+    )  # fmt: skip
+    assert ordered.status_code == 404

@@ -77,7 +77,7 @@ def test_a_run_collects_delivers_and_records_payment(world):
     )  # fmt: skip
     assert run.pharmacy == "社区卫生服务中心"
     with translation.override("en"), pytest.raises(ValidationError) as error:
-        services.run_collect(actor=world.users["volunteer"], run=run, costs={first.pk: "abc"})
+        services.run_collect(actor=world.users["volunteer"], run=run, costs={first.pk: "NaN"})
     assert error.value.message_dict == {
         f"cost_{first.pk}": ["Enter an amount in yuan, e.g. 35.50."],
         f"cost_{second.pk}": ["Enter what 硝苯地平控释片 cost, or mark it not available."],
@@ -139,7 +139,7 @@ def test_only_the_runner_or_a_handler_acts_on_a_run(world):
         services.run_plan(actor=world.users["fulltime"], requests=[submit(world)],
                           runner=world.users["counsellor"])  # fmt: skip
     assert error.value.message_dict == {
-        "runner": ["Choose someone who delivers in this community."]
+        "runner": ["Choose someone who delivers where these requests are."]
     }
 
 
@@ -237,3 +237,48 @@ def test_the_api_lists_creates_and_reads(world, client_for):
         .status_code
         == 404
     )
+
+
+def test_a_page_disguised_as_a_prescription_is_served_as_the_picture_its_bytes_say(
+    world, client_for, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_DIR = tmp_path
+    disguised = b"\xff\xd8\xff\xe0" + b"<html><script>alert(1)</script></html>"
+    row = services.request_submit(
+        actor=world.users["fulltime"], resident=world.li, medicine="二甲双胍片", dose="每日两次",
+        quantity="2盒", pharmacy="社区卫生服务中心",
+        prescription=SimpleUploadedFile("rx.html", disguised, content_type="text/html"),
+    )  # fmt: skip
+    assert str(row.prescription.name).endswith(".jpg") and "rx" not in str(row.prescription.name)
+    served = client_for("fulltime").get(reverse("medicine:prescription", kwargs={"pk": row.pk}))
+    assert served["Content-Type"] == "image/jpeg"
+    assert served["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert served["Cache-Control"] == "private, no-store"
+    assert b"".join(served.streaming_content) == disguised
+
+
+def test_a_runner_sees_only_runs_where_they_still_deliver(world, client_for):
+    from frontline.accounts.models import Role, RoleAssignment
+
+    row = submit(world)  # Li, in building 5 (grid 2)
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.run_plan(
+            actor=world.users["fulltime"], requests=[row], runner=world.users["grid1"]
+        )
+    assert error.value.message_dict == {
+        "runner": ["Choose someone who delivers where these requests are."]
+    }
+    run = services.run_plan(
+        actor=world.users["fulltime"], requests=[row], runner=world.users["volunteer"]
+    )
+    volunteer = client_for("volunteer")
+    assert volunteer.get(reverse("medicine:detail", kwargs={"pk": row.pk})).status_code == 200
+    RoleAssignment.objects.filter(user=world.users["volunteer"], role=Role.VOLUNTEER).delete()
+    gone = client_for("volunteer")
+    assert gone.get(reverse("medicine:detail", kwargs={"pk": row.pk})).status_code in (403, 404)
+    assert gone.get(reverse("medicine:run", kwargs={"pk": run.pk})).status_code in (403, 404)
+    former = type(world.users["volunteer"]).objects.get(pk=world.users["volunteer"].pk)
+    with pytest.raises(PermissionDenied):
+        services.run_collect(actor=former, run=run, costs={row.pk: "1"})

@@ -23,6 +23,9 @@ from frontline.medicine.urgency import WORDS, reasons
         ("ＩＮＳＵＬＩＮ", (), ("insulin",)),  # nor full-width letters
         ("二甲双胍片", ("living_alone", "senior"), ()),
         ("阿司匹林肠溶片", (), ()),
+        ("门冬氨酸钾镁片", (), ()),  # a supplement, not insulin aspart
+        ("诺和龙（瑞格列奈片）", (), ()),  # tablets, not insulin
+        ("诺和锐笔芯", (), ("insulin",)),
     ],
 )
 def test_urgent_medicine_is_recognised_from_its_name_and_the_dialysis_tag(medicine, tags, expected):

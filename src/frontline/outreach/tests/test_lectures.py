@@ -129,7 +129,7 @@ def test_a_household_registers_only_its_own_members_from_its_notices_page(world,
     again = client.post(
         url, {"action": "register", "member": world.zhang.pk, "lecture": lecture.pk}, **EN
     )
-    assert again.status_code == 422 and "Already registered" in again.content.decode()
+    assert again.status_code == 200  # registering again keeps the one place
     assert LectureRegistration.objects.count() == 1
 
     # another household's link cannot register this household's member

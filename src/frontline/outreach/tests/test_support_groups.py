@@ -130,7 +130,7 @@ def test_a_household_registers_a_member_once_and_a_full_group_refuses_more(world
     again = client.post(
         url, {"action": "register", "member": world.zhang.pk, "lecture": group.pk}, **EN
     )
-    assert again.status_code == 422 and "Full" in again.content.decode()
+    assert again.status_code == 200  # their place, not a refusal that would tell who is in it
     assert LectureRegistration.objects.filter(lecture=group).count() == 1
     other = make_resident(
         make_household(world.building1, "2", "402"), name="赵六",
