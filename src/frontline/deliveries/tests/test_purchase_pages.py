@@ -79,7 +79,9 @@ def test_a_purchase_is_set_up_closed_totalled_and_received_through_the_pages(
         arrival, {f"received_{apples.pk}": "x", f"received_{vegetables.pk}": "0"}, **EN
     )
     assert bad.status_code == 422 and "苹果 5斤: enter the units that came" in bad.content.decode()
-    response = admin.post(arrival, {f"received_{apples.pk}": "2", f"received_{vegetables.pk}": "0"})
+    response = admin.post(
+        arrival, {f"received_{apples.pk}": "2", f"received_{vegetables.pk}": "0"}, **EN
+    )
     purchase.refresh_from_db()
     assert response.url == reverse("deliveries:round", kwargs={"pk": purchase.round_id})
     page = admin.get(response.url, **EN).content.decode()
