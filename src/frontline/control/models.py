@@ -9,7 +9,7 @@ application never updates or deletes. Only `services.py` writes these rows.
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from frontline.control.arithmetic import PhaseSnapshot
+from frontline.core.models import AppendOnly
 from frontline.places.models import Building, Community, TimeStamped
 from frontline.policy.models import Category, RuleSet
 from frontline.residents.models import Resident
@@ -271,15 +272,7 @@ class EventKind(models.TextChoices):
     REPLANNED = "replanned", _("Moved to new rules")
 
 
-class AppendOnlyQuerySet(models.QuerySet["OrderEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Order events cannot be changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Order events cannot be deleted.")
-
-
-class OrderEvent(models.Model):
+class OrderEvent(AppendOnly):
     """One change to an order, with who, why and on what evidence; never changed afterwards."""
 
     scope_paths: ClassVar[dict[str, str | None]] = {
@@ -314,8 +307,6 @@ class OrderEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["order_id", "created_at", "id"]
         verbose_name = _("order event")
@@ -323,11 +314,3 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("Order events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Order events cannot be deleted.")

@@ -20,15 +20,33 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Exported")
 
 
-class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
-        raise TypeError("Audit entries cannot be changed.")
+        raise TypeError(f"{self.model._meta.verbose_name_plural} cannot be changed.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Audit entries cannot be deleted.")
+        raise TypeError(f"{self.model._meta.verbose_name_plural} cannot be deleted.")
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """Rows written once (audit entries, timelines, the stock ledger): no update and no delete
+    through the model or its queryset; corrections are new rows."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError(f"{self._meta.verbose_name_plural} cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{self._meta.verbose_name_plural} cannot be deleted.")
+
+
+class AuditEntry(AppendOnly):
     scope_paths: ClassVar[dict[str, str | None]] = {"community": "community"}
 
     actor = models.ForeignKey(
@@ -61,8 +79,6 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit entry")
@@ -71,14 +87,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Audit entries cannot be deleted.")
 
     @property
     def field_labels(self) -> list[str]:

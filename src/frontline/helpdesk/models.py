@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from frontline.core.files import PrivateStorage
+from frontline.core.models import AppendOnly
 from frontline.places.models import Building, Community, Household, TimeStamped
 from frontline.residents.models import Resident
 
@@ -242,15 +243,7 @@ class EventKind(models.TextChoices):
     CARE = "care", _("Passed to psychological support")
 
 
-class AppendOnlyEvents(models.QuerySet["RequestEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Request events cannot be changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Request events cannot be deleted.")
-
-
-class RequestEvent(models.Model):
+class RequestEvent(AppendOnly):
     """One step of a request's timeline: who did what, when, with what words."""
 
     scope_paths: ClassVar[dict[str, str | None]] = {
@@ -274,8 +267,6 @@ class RequestEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
-    objects = AppendOnlyEvents.as_manager()
-
     class Meta:
         ordering = ["request_id", "created_at", "id"]
         verbose_name = _("request event")
@@ -283,11 +274,6 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise TypeError("Request events cannot be changed.")
-        super().save(*args, **kwargs)
 
 
 class Breach(models.Model):

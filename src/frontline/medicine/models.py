@@ -8,7 +8,7 @@ never updated or deleted.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from frontline.core.files import PrivateStorage
+from frontline.core.models import AppendOnly
 from frontline.places.models import Building, Community, Household, TimeStamped
 from frontline.residents.models import Resident
 
@@ -182,15 +183,7 @@ class EventKind(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("medicine", "Cancelled")
 
 
-class AppendOnlyEvents(models.QuerySet["MedicineEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Medicine events cannot be changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Medicine events cannot be deleted.")
-
-
-class MedicineEvent(models.Model):
+class MedicineEvent(AppendOnly):
     """One step of a request, with who took it; never changed afterwards."""
 
     scope_paths: ClassVar[dict[str, str | None]] = {
@@ -211,8 +204,6 @@ class MedicineEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"))
 
-    objects = AppendOnlyEvents.as_manager()
-
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("medicine request step")
@@ -220,11 +211,3 @@ class MedicineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}:{self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise TypeError("Medicine events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Medicine events cannot be deleted.")

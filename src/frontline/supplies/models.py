@@ -11,7 +11,7 @@ for a distribution round until they are issued or released.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from frontline.core.models import AppendOnly
 from frontline.places.models import Building, Community, TimeStamped
 
 
@@ -102,31 +103,6 @@ class MovementKind(models.TextChoices):
 
 
 RECEIPT_KINDS = (MovementKind.DONATION, MovementKind.PURCHASE, MovementKind.ALLOCATION)
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The stock ledger cannot be changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The stock ledger cannot be deleted from.")
-
-
-class AppendOnly(models.Model):
-    """Rows that are written once: no update, no delete, through the model or its queryset."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("The stock ledger cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("The stock ledger cannot be deleted from.")
 
 
 class Movement(AppendOnly):

@@ -7,7 +7,7 @@ lifted when the rule set's zone rule says enough days have passed without a new 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from frontline.contacts.models import Case
+from frontline.core.models import AppendOnly
 from frontline.places.models import Building, Community, TimeStamped, Unit
 from frontline.policy.models import RuleSet, ZoneLevel
 
@@ -121,15 +122,7 @@ class ZoneEventKind(models.TextChoices):
     LIFTED = "lifted", _("Lifted")
 
 
-class AppendOnlyQuerySet(models.QuerySet["ZoneEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Zone events cannot be changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Zone events cannot be deleted.")
-
-
-class ZoneEvent(models.Model):
+class ZoneEvent(AppendOnly):
     """One change to a zone, with who, why and on what evidence; never changed afterwards."""
 
     scope_paths: ClassVar[dict[str, str | None]] = {
@@ -165,8 +158,6 @@ class ZoneEvent(models.Model):
     evidence = models.CharField(_("evidence"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["zone_id", "created_at", "id"]
         verbose_name = _("zone event")
@@ -174,11 +165,3 @@ class ZoneEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone_id}:{self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("Zone events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Zone events cannot be deleted.")
