@@ -11,6 +11,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from frontline.accounts.access import signed_in
 from frontline.accounts.models import User
 from frontline.accounts.tokens import token_user
+from frontline.core.forms import error_dict
 
 
 class BearerToken(HttpBearer):
@@ -46,8 +47,7 @@ def _error(request: HttpRequest, status: int, message: str, detail: object = Non
 
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    detail = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return _error(request, 422, _("Some fields are not valid."), detail)
+    return _error(request, 422, _("Some fields are not valid."), error_dict(error))
 
 
 @api.exception_handler(SchemaError)

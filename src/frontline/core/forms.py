@@ -13,6 +13,11 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
+def error_dict(error: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError by field; one without fields under "__all__"."""
+    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+
+
 class StyledForm(forms.Form):
     """A form whose widgets carry Bootstrap's classes."""
 

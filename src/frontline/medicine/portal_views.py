@@ -14,11 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from frontline.accounts.access import public
+from frontline.core.forms import error_dict
 from frontline.core.masking import mask_name
 from frontline.core.numbers import parse_count
 from frontline.health.models import HouseholdLink
 from frontline.health.services import public_member_label
 from frontline.medicine import selectors, services
+from frontline.medicine.forms import typed_request
 from frontline.medicine.models import RequestChannel
 from frontline.portal.pages import household_page
 from frontline.residents.models import Resident
@@ -51,15 +53,13 @@ def medicine(request: HttpRequest, link: HouseholdLink, members: list[Resident])
             if member is None:
                 raise ValidationError({"member": [_("Choose who the medicine is for.")]})
             services.request_submit(
-                resident=member, link=link, channel=RequestChannel.PORTAL,
-                medicine=request.POST.get("medicine", ""), dose=request.POST.get("dose", ""),
-                quantity=request.POST.get("quantity", ""),
-                pharmacy=request.POST.get("pharmacy", ""),
-                prescription=request.FILES.get("prescription"),
-            )  # fmt: skip
+                resident=member,
+                link=link,
+                channel=RequestChannel.PORTAL,
+                **typed_request(request),
+            )
         except ValidationError as invalid:
-            errors = invalid.message_dict if hasattr(invalid, "error_dict") else {
-                "__all__": invalid.messages}  # fmt: skip
+            errors = error_dict(invalid)
         else:
             return HttpResponseRedirect(f"{request.path}?sent=1")
     rows = [(row, mask_name(row.resident.name))

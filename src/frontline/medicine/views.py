@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from frontline.accounts.access import Permission, has_permission, requires, scoped
 from frontline.core.files import private_file_response
+from frontline.core.forms import error_dict
 from frontline.core.http import AuthedRequest
 from frontline.core.masking import mask_name
 from frontline.core.numbers import parse_count
 from frontline.core.pagination import paginate
 from frontline.medicine import selectors, services
+from frontline.medicine.forms import typed_request
 from frontline.medicine.models import MedicineRequest, MedicineStatus, RequestChannel
 from frontline.medicine.urgency import LABELS
 
@@ -153,15 +155,13 @@ def resident_request_new(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             row = services.request_submit(
-                actor=request.user, resident=resident, channel=RequestChannel.WORKER,
-                medicine=request.POST.get("medicine", ""), dose=request.POST.get("dose", ""),
-                quantity=request.POST.get("quantity", ""),
-                pharmacy=request.POST.get("pharmacy", ""),
-                prescription=request.FILES.get("prescription"),
-            )  # fmt: skip
+                actor=request.user,
+                resident=resident,
+                channel=RequestChannel.WORKER,
+                **typed_request(request),
+            )
         except ValidationError as invalid:
-            errors = invalid.message_dict if hasattr(invalid, "error_dict") else {
-                "__all__": invalid.messages}  # fmt: skip
+            errors = error_dict(invalid)
         else:
             if row.urgent:
                 messages.error(request, _("Urgent medicine: the responsible worker is paged now."))
