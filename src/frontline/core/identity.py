@@ -13,9 +13,9 @@ import datetime as dt
 import hmac
 import operator
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import sha256
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,13 +32,20 @@ def normalise_document(raw: str) -> str:
 
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ZERO_WEIGHT = ord("0") * sum(WEIGHTS)  # what the digits' character codes add beyond their values
 
 
 def check_digit(first17: str) -> str:
-    """The GB 11643 check character for the first 17 digits."""
-    if len(first17) != len(WEIGHTS):
+    """The GB 11643 check character for the first 17 (ASCII) digits."""
+    if len(first17) != len(WEIGHTS) or not (first17.isascii() and first17.isdigit()):
         raise ValueError(first17)
-    return "10X98765432"[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
+    return _check_character(first17)
+
+
+def _check_character(first17: str) -> str:
+    # The digits' bytes weighted at once: an import checks 100k IDs, and int() per digit was
+    # most of the cost.
+    return "10X98765432"[(sum(map(operator.mul, first17.encode(), WEIGHTS)) - ZERO_WEIGHT) % 11]
 
 
 def upgrade_15_digit(number: str) -> str:
@@ -47,8 +54,7 @@ def upgrade_15_digit(number: str) -> str:
     return first17 + check_digit(first17)
 
 
-@dataclass(frozen=True)
-class ResidentId:
+class ResidentId(NamedTuple):
     number: str
     birth_date: dt.date
     sex: str  # "M" or "F", from the parity of the sequence number
@@ -60,22 +66,23 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
     `today` (default: the calendar date) bounds the birth date; an import passes it once.
     """
     number = normalise_document(raw)
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and number.isascii() and number.isdigit():
         number = upgrade_15_digit(number)
     if (
         len(number) != 18
+        or not number.isascii()
         or not number[:17].isdigit()
         or not (number[17].isdigit() or number[17] == "X")
     ):
         raise ValidationError(
             _("A resident ID has 18 characters: 17 digits and a digit or X."), code="id_format"
         )
-    if check_digit(number[:17]) != number[17]:
+    if _check_character(number[:17]) != number[17]:
         raise ValidationError(
             _("The check character of this resident ID is wrong."), code="id_checksum"
         )
     try:
-        birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        birth_date = dt.date.fromisoformat(number[6:14])  # YYYYMMDD
     except ValueError as error:
         raise ValidationError(
             _("The birth date in this resident ID is not a real date."), code="id_birth_date"
@@ -89,9 +96,11 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
 
 def document_digest(number: str) -> str:
     """A keyed digest for exact-match lookups, so logs and indexes never need the number itself."""
-    return hmac.new(_digest_key(settings.SECRET_KEY), number.encode(), sha256).hexdigest()
+    digest = _keyed_digest(settings.SECRET_KEY).copy()  # half the cost of keying it again
+    digest.update(number.encode())
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=4)
-def _digest_key(secret: str) -> bytes:
-    return ("frontline.document:" + secret).encode()
+def _keyed_digest(secret: str) -> hmac.HMAC:
+    return hmac.new(("frontline.document:" + secret).encode(), digestmod=sha256)

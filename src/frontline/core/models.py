@@ -57,12 +57,14 @@ class AuditEntry(AppendOnly):
         verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    # No index: entries are listed by community or time, never by type alone.
     target_type = models.ForeignKey(
         ContentType,
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("object type"),
+        db_index=False,
     )
     target_id = models.CharField(_("object id"), max_length=64, blank=True)
     target_label = models.CharField(_("object"), max_length=200, blank=True)
@@ -72,6 +74,7 @@ class AuditEntry(AppendOnly):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("community"),
+        db_index=False,  # audit_community_time leads with it
     )
     fields = models.JSONField(_("fields"), default=list, blank=True)
     reason = models.TextField(_("reason"), blank=True)

@@ -15,6 +15,8 @@ SEPARATORS = str.maketrans("", "", " -\t()")
 
 def normalise_mobile(raw: str) -> str:
     """Return the 11-digit national form of a mainland mobile number or raise ValidationError."""
+    if raw and MOBILE.fullmatch(raw):  # already in its national form: every second pass, most cells
+        return raw
     text = unicodedata.normalize("NFKC", raw or "").strip()
     compact = text.translate(SEPARATORS)
     if MOBILE.match(compact):  # the common case, without the general parser

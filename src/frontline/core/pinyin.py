@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pypinyin import Style, lazy_pinyin
 
 # Surnames that pypinyin reads by their common (non-surname) sound.
@@ -29,12 +27,23 @@ def initials(text: str) -> str:
 
 
 def _letters(text: str) -> str:
-    return "".join(_initial(char) for char in text)
+    return text.translate(_INITIALS)
 
 
-@lru_cache(maxsize=32768)
+class _Initials(dict[int, str]):
+    """Code point -> its initial, for `str.translate`, filled in as characters are first met
+    (names reuse a few thousand characters; an import reads 100k names)."""
+
+    def __missing__(self, code: int) -> str:
+        initial = self[code] = _initial(chr(code))
+        return initial
+
+
+_INITIALS = _Initials()
+
+
 def _initial(char: str) -> str:
-    """One character's initial; cached, since names reuse a few thousand characters."""
+    """One character's initial ("" for punctuation and spaces)."""
     if char.isascii():
         return char.lower() if char.isalnum() else ""
     parts = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="default")

@@ -52,7 +52,7 @@ BULK_ROWS = 1000  # an import this large refreshes the planner's statistics
 _EDITABLE = frozenset(EDITABLE_FIELDS)
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     line: int
     kind: Kind
@@ -61,7 +61,11 @@ class RowOutcome:
     reasons: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     resident_id: int | None = None
+    # Every column of the person as cleaned: defaults where the file says nothing, as a new
+    # resident gets them. `given` names the columns the file filled and those derived from
+    # them: the only ones an update compares and writes, so an empty cell never blanks a value.
     values: dict[str, Any] = field(default_factory=dict)
+    given: tuple[str, ...] = ()
     tags: list[str] = field(default_factory=list)
     place: tuple[str, str, str] = ("", "", "")
 
@@ -172,7 +176,7 @@ def roster_preview(*, actor: User, batch: RosterImport) -> Preview:
             str(fields.get("room") or ""),
         )  # fmt: skip
         outcome.place = place
-        outcome.address = "-".join(part for part in place if part)
+        outcome.address = "-".join(filter(None, place))
         values = {k: v for k, v in fields.items() if k in _EDITABLE and v != "" and v is not None}
         if "tags" in fields:
             outcome.tags = [str(tag) for tag in fields["tags"]]  # type: ignore[attr-defined]
@@ -204,10 +208,11 @@ def roster_preview(*, actor: User, batch: RosterImport) -> Preview:
         if outcome.reasons:
             outcomes.append(outcome)
             continue
-        given = tuple(values)
-        if (columns := kept.get(given)) is None:
-            columns = kept[given] = (*given, *_derived_of(values))
-        outcome.values = {k: cleaned[k] for k in columns if k in cleaned}
+        filled = tuple(values)
+        if (given := kept.get(filled)) is None:
+            given = kept[filled] = (*filled, *_derived_of(values))
+        outcome.values = cleaned
+        outcome.given = given
         outcome.kind = "create"
         outcomes.append(outcome)
     _match(community, outcomes, households)
@@ -277,8 +282,9 @@ def _match(
                 _("This document number belongs to %(name)s here.") % {"name": resident.name}
             )
             continue
+        values = row.values
         row.changes = [
-            k for k, v in row.values.items() if k not in DERIVED and getattr(resident, k) != v
+            k for k in row.given if k not in DERIVED and getattr(resident, k) != values[k]
         ]
         if household_id is not None and household_id != resident.household_id:
             row.changes.append("household")
@@ -316,18 +322,21 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
     creates = preview.of_kind("create")
     keys = {place: address_key(*place) for place in {row.place for row in creates}}
     created = operator.itemgetter(*CREATED_COLUMNS)
+    adapt_date = connection.ops.adapt_datefield_value  # `connection` is a per-thread proxy
     rows = []
     for row, pk in zip(creates, allocate_ids(Resident, len(creates)), strict=True):
         household_id, building_id = households[row.place]
-        values = _NEW_ROW | row.values
-        values["birth_date"] = connection.ops.adapt_datefield_value(values["birth_date"])
+        values = row.values
         rows.append(
-            (pk, household_id, building_id, community.pk, keys[row.place], *created(values))
-        )
+            (pk, household_id, building_id, community.pk, keys[row.place], *created(values),
+             adapt_date(values["birth_date"]))
+        )  # fmt: skip
         tags += [(pk, tag) for tag in sorted(set(row.tags))]
-        audit.add(AuditAction.CREATE, pk, row.values, sorted(row.values), row.line)
+        audit.add(AuditAction.CREATE, pk, values, row.given, row.line)
     RowWriter(
-        Resident, ("id", "household_id", "building_id", "community_id", "address_key", *CREATED_COLUMNS)
+        Resident,
+        ("id", "household_id", "building_id", "community_id", "address_key", *CREATED_COLUMNS,
+         "birth_date"),
     ).write(rows)  # fmt: skip
     updates = preview.of_kind("update")
     residents = Resident.objects.prefetch_related("tags").in_bulk(
@@ -335,8 +344,8 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
     )
     for row in updates:
         resident = residents[row.resident_id]  # type: ignore[index]
-        columns = {k for k in row.changes if k in row.values} | {
-            d for d in DERIVED if d in row.values
+        columns = {k for k in row.changes if k in row.given} | {
+            d for d in DERIVED if d in row.given
         }
         for key in columns:
             setattr(resident, key, row.values[key])
@@ -360,14 +369,10 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
     return summary
 
 
-# The columns an import writes for a new resident: every field a file may fill and the columns
-# derived from them. What the file leaves empty gets the field's default.
-CREATED_COLUMNS = (*EDITABLE_FIELDS, *(d for d in DERIVED if d not in EDITABLE_FIELDS))
-_NEW_ROW = {
-    field.name: field.get_default()
-    for field in Resident._meta.concrete_fields
-    if field.name in CREATED_COLUMNS
-} | NEW_RESIDENT_DEFAULTS
+# The columns an import writes for a new resident, as the preview cleaned them: every field a
+# file may fill and the columns derived from them (the birth date goes last, adapted for the
+# database).
+CREATED_COLUMNS = tuple(column for column in (*EDITABLE_FIELDS, *DERIVED) if column != "birth_date")
 
 
 LINE = "\x00"
@@ -405,7 +410,7 @@ class _AuditRows:
         label = f"{person.get('name', '')} {mask_document(person.get('document_number', ''))}"
         given = tuple(fields)
         if (field_list := self.field_lists.get(given)) is None:
-            field_list = json.dumps([f for f in given if f not in DERIVED])
+            field_list = json.dumps(sorted(f for f in given if f not in DERIVED))
             self.field_lists[given] = field_list
         self.rows.append(
             (self.actor, action.value, self.target_type, str(resident_id), label.strip()[:200],

@@ -71,11 +71,20 @@ class Resident(TimeStamped):
         Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("household")
     )
     # Denormalised from the household by the services, for scope filters and uniqueness.
+    # No index of their own: the composite indexes below lead with them.
     building = models.ForeignKey(
-        Building, on_delete=models.PROTECT, related_name="+", verbose_name=_("building")
+        Building,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("building"),
+        db_index=False,
     )
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+        Community,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("community"),
+        db_index=False,
     )
     # The household's `sort_key`, so the list sorts by address without joining three tables.
     address_key = models.CharField(max_length=100, editable=False, default="")

@@ -46,6 +46,27 @@ def test_any_single_character_change_fails(address, birth, sequence, position, d
         parse_resident_id(changed)
 
 
+@given(st.from_regex(r"[0-9]{17}", fullmatch=True))
+def test_the_check_character_is_gb_11643s_weighted_sum(first17: str) -> None:
+    # The standard's weights are 2^(17 - i) mod 11, computed here rather than copied.
+    total = sum(int(digit) * pow(2, 17 - i, 11) for i, digit in enumerate(first17))
+    assert check_digit(first17) == "10X98765432"[total % 11]
+
+
+def test_digits_of_other_scripts_are_not_an_id():
+    arabic_indic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    number = build_id("110105", dt.date(1949, 12, 31), 2)
+    for typed in (
+        number.translate(arabic_indic),
+        number[:6] + number[8:17].translate(arabic_indic),  # the legacy 15-character form
+    ):
+        with pytest.raises(ValidationError) as caught:
+            parse_resident_id(typed)
+        assert caught.value.code == "id_format"
+    with pytest.raises(ValueError, match="٠"):
+        check_digit(number[:17].translate(arabic_indic))
+
+
 @given(
     addresses, st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(1999, 12, 31)), sequences
 )
@@ -84,7 +105,14 @@ def test_masks_follow_the_national_standard():
 
 
 @pytest.mark.parametrize(
-    "typed", ["13812345678", "+86 138 1234 5678", "１３８１２３４５６７８", "138-1234-5678"]
+    "typed",
+    [
+        "13812345678",
+        "+86 138 1234 5678",
+        "１３８１２３４５６７８",
+        "138-1234-5678",
+        "13812345678\n",
+    ],
 )
 def test_mobile_numbers_are_normalised(typed):
     assert normalise_mobile(typed) == "13812345678"
@@ -111,6 +139,11 @@ def test_bad_mobile_numbers_are_rejected(typed):
 )
 def test_pinyin_initials_read_the_first_character_as_a_surname(name, expected):
     assert initials(name) == expected
+
+
+@given(st.text(alphabet=st.characters(codec="ascii"), max_size=30))
+def test_latin_letters_and_digits_are_their_own_initials(text: str) -> None:
+    assert initials(text) == "".join(c.lower() for c in text.strip() if c.isalnum())
 
 
 @given(st.text(max_size=30) | st.from_regex(r"[0-9A-Za-z]{1,20}", fullmatch=True))

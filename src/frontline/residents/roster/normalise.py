@@ -12,10 +12,11 @@ completed: a guessed ID would pass its checksum about one time in eleven.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache, lru_cache
 
 from django.conf import settings
@@ -31,7 +32,16 @@ from frontline.residents.roster.errors import CellError
 
 # Cells that say "nothing here": treated like empty cells, so they never overwrite a value.
 PLACEHOLDERS = frozenset({"/", "-", "--", "—", "——", "无", "暂无", "n/a", "na", "null", "none"})
-PLACEHOLDER_MAX_LENGTH = max(map(len, PLACEHOLDERS))
+
+
+def _spellings(words: Iterable[str]) -> Iterator[str]:
+    """Every upper- and lower-case spelling of each word ("na", "nA", "Na", "NA")."""
+    for word in words:
+        yield from map("".join, itertools.product(*({c.lower(), c.upper()} for c in word)))
+
+
+# One set lookup per cell instead of case-folding every short cell of a 100k-row file.
+PLACEHOLDER_SPELLINGS = frozenset(_spellings(PLACEHOLDERS))
 EXACT_DIGITS = 15  # a spreadsheet number keeps 15 significant digits
 PLACE_MAX_LENGTH = 20  # Building.number, Unit.number and Household.room
 DEFAULT_UNIT = "1"  # a building without units (a low-rise, a bungalow row) has one unit, "1"
@@ -87,7 +97,7 @@ def is_blank(value: object) -> bool:
         return True
     if isinstance(value, str):
         text = value.strip()
-        return not text or (len(text) <= PLACEHOLDER_MAX_LENGTH and text.casefold() in PLACEHOLDERS)
+        return not text or text in PLACEHOLDER_SPELLINGS
     return False
 
 

@@ -7,8 +7,9 @@ them with `clean_resident_fields` and writes them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from frontline.residents.roster.errors import CellError
 from frontline.residents.roster.headers import (
@@ -20,8 +21,7 @@ from frontline.residents.roster.headers import (
 )
 from frontline.residents.roster.normalise import (
     DEFAULT_UNIT,
-    PLACEHOLDER_MAX_LENGTH,
-    PLACEHOLDERS,
+    PLACEHOLDER_SPELLINGS,
     clean_place_part,
     document_text,
     document_type_value,
@@ -57,10 +57,15 @@ CONVERTERS: dict[str, Callable[[object], object]] = {
     "emergency_contact_phone": phone_text,
     "notes": text_value,
 }
+# Columns whose few values repeat down the file (a building has a hundred people, everyone is
+# 男 or 女): each distinct cell is converted once per file. Names, IDs and phones are nearly all
+# different, so remembering them would only cost.
+REPEATING = frozenset(
+    {"document_type", "building", "unit", "room", "sex", "birth_date", "residence_type", "status"}
+)
 
 
-@dataclass(frozen=True, slots=True)
-class RosterRow:
+class RosterRow(NamedTuple):
     """One person's row.
 
     line: the 1-based row number the user sees in the spreadsheet.
@@ -73,7 +78,7 @@ class RosterRow:
 
     line: int
     fields: dict[str, object]
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def parse_rows(cells: Sequence[Sequence[object]], header: Header) -> list[Roster
     """Rows below the header; a row with nothing in any mapped column (a pre-numbered empty
     template row, say) or a repeat of the header is skipped."""
     converters = [
-        (column, name, CONVERTERS[name])
+        (column, name, remembered(CONVERTERS[name]) if name in REPEATING else CONVERTERS[name])
         for column, name in header.columns.items()
         if name != "address"
     ]
@@ -124,9 +129,7 @@ def parse_rows(cells: Sequence[Sequence[object]], header: Header) -> list[Roster
             value = row[column]
             if type(value) is str:  # is_blank, inlined: this loop runs for every cell
                 value = value.strip()
-                if not value or (
-                    len(value) <= PLACEHOLDER_MAX_LENGTH and value.casefold() in PLACEHOLDERS
-                ):
+                if not value or value in PLACEHOLDER_SPELLINGS:
                     continue
             elif value is None:
                 continue
@@ -147,10 +150,32 @@ def parse_rows(cells: Sequence[Sequence[object]], header: Header) -> list[Roster
                 fields["building"], fields["unit"], fields["room"] = split_address(address)
             except CellError as error:
                 errors["address"] = str(error)
-        elif has_address or "room" in fields:
+        elif has_address or ("room" in fields and "unit" not in fields and "unit" not in errors):
             fill_place(fields, errors, address if has_address else None)
         rows.append(RosterRow(line=index + 1, fields=fields, errors=errors))
     return rows
+
+
+def remembered(convert: Callable[[object], object]) -> Callable[[object], object]:
+    """`convert` with each distinct cell's result (or error) kept for the rest of the file."""
+    results: dict[object, object] = {}
+
+    def converted(value: object) -> object:
+        # 1, 1.0 and True are equal keys; only text (the common case) goes in as itself.
+        key = value if type(value) is str else (type(value), value)
+        try:
+            result = results[key]
+        except KeyError:
+            try:
+                result = convert(value)
+            except CellError as error:
+                result = error
+            results[key] = result
+        if isinstance(result, CellError):
+            raise CellError(result.message)
+        return result
+
+    return converted
 
 
 def repeats_header(row: Sequence[object], header: Header) -> bool:

@@ -814,6 +814,28 @@ def test_a_messy_workbook_parses_into_exact_rows_and_every_error():
     ]
 
 
+def test_a_repeated_cell_is_read_once_but_every_row_gets_its_value_or_error():
+    roster = parse_roster(
+        xlsx(
+            ["姓名", "楼栋", "单元", "房号", "性别"],
+            ["甲", "3号楼", "1", "101", "未知"],
+            ["乙", 3, 1, "101室", "未知"],
+            ["丙", "3", "1单元", 101, "男"],
+            ["丁", "3", True, "101", "男"],
+        ),
+        "a.xlsx",
+    )
+    unknown = {"sex": "“未知” is not one of: Male or Female."}
+    place = {"building": "3", "unit": "1", "room": "101"}
+    assert rows_of(roster.rows) == [
+        (2, {"name": "甲", **place}, unknown),
+        (3, {"name": "乙", **place}, unknown),
+        (4, {"name": "丙", **place, "sex": "M"}, {}),
+        # A TRUE cell is not the number 1 that an earlier row held in its column.
+        (5, {"name": "丁", **place, "unit": "TRUE", "sex": "M"}, {}),
+    ]
+
+
 def test_the_same_header_under_another_title_has_the_same_shape():
     first = parse_roster(xlsx(["四月花名册"], ["姓名", "手机"], ["张三", "13812345678"]), "a.xlsx")
     second = parse_roster(xlsx(["姓名*", "手机："], ["李四", "13912345678"]), "b.xlsx")
