@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from frontline.accounts.access import Permission, has_permission, scoped
 from frontline.accounts.models import User
+from frontline.core.audit import audit_record
 from frontline.core.bulk import RowWriter, allocate_ids
 from frontline.core.labels import field_label
 from frontline.core.masking import mask_document
@@ -299,11 +300,12 @@ def _match(
 
 @transaction.atomic
 def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
-    """Write every valid row of the preview in one transaction and audit each person written.
+    """Write every valid row of the preview in one transaction, and audit it: one entry for the
+    import's new residents, one per existing resident it changed (a merge).
 
-    New residents, their tags and the audit entries go in as prepared rows (`core.bulk`): the
-    preview has validated every value, and `bulk_create` would spend most of a large import
-    building model instances.
+    New residents, their tags and the merges' audit entries go in as prepared rows
+    (`core.bulk`): the preview has validated every value, and `bulk_create` would spend most of
+    a large import building model instances.
     """
     batch = RosterImport.objects.select_for_update().get(pk=batch.pk)
     _editable(actor, batch)
@@ -317,7 +319,7 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
             unit__building__community=community
         ).values_list("pk", "unit__building__number", "unit__number", "room", "unit__building_id")
     }
-    audit = _AuditRows(actor, community, batch)
+    merges = _MergeAudit(actor, community, batch)
     tags: list[tuple[int, str]] = []
     creates = preview.of_kind("create")
     keys = {place: address_key(*place) for place in {row.place for row in creates}}
@@ -332,7 +334,6 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
              adapt_date(values["birth_date"]))
         )  # fmt: skip
         tags += [(pk, tag) for tag in sorted(set(row.tags))]
-        audit.add(AuditAction.CREATE, pk, values, row.given, row.line)
     RowWriter(
         Resident,
         ("id", "household_id", "building_id", "community_id", "address_key", *CREATED_COLUMNS,
@@ -356,9 +357,20 @@ def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
         resident.save(update_fields=[*sorted(columns), "updated_at"])
         known = {tag.tag for tag in resident.tags.all()}
         tags += [(resident.pk, tag) for tag in sorted(set(row.tags) - known)]
-        audit.add(AuditAction.UPDATE, resident.pk, resident.__dict__, row.changes, row.line)
+        merges.add(resident.pk, resident.__dict__, row.changes, row.line)
     RowWriter(ResidentTag, ("resident_id", "tag")).write(tags)
-    RowWriter(AuditEntry, _AuditRows.COLUMNS).write(audit.rows)
+    RowWriter(AuditEntry, _MergeAudit.COLUMNS).write(merges.rows)
+    if creates:
+        # The import is the record of where its new residents came from: its file, who confirmed
+        # it and when. One entry names it, rather than 100k entries that would bury the log.
+        filled = {column for given in {row.given for row in creates} for column in given}
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, target=batch, community_id=community.pk,
+            label=_("Roster import %(file)s: %(count)s new residents")
+            % {"file": batch.filename, "count": len(creates)},
+            fields=sorted(filled - set(DERIVED)),
+            details={"import": batch.pk, "created": len(creates)},
+        )  # fmt: skip
     if len(creates) >= BULK_ROWS:
         refresh_statistics()
     summary = preview.counts
@@ -378,8 +390,9 @@ CREATED_COLUMNS = tuple(column for column in (*EDITABLE_FIELDS, *DERIVED) if col
 LINE = "\x00"
 
 
-class _AuditRows:
-    """One audit entry per person written, as prepared rows for `RowWriter`."""
+class _MergeAudit:
+    """One audit entry per existing resident an import changed, as prepared rows for
+    `RowWriter`: what changed, from which file and line."""
 
     COLUMNS = (
         "actor_id", "action", "target_type_id", "target_id", "target_label", "community_id",
@@ -393,7 +406,6 @@ class _AuditRows:
         self.target_type = ContentType.objects.get_for_model(Resident).pk
         self.community = community.pk
         self.ip = current_ip()
-        self.batch = batch
         # The reason with the file name filled in once; each row's line number replaces LINE.
         self.reason = _("Roster import %(file)s, line %(line)s") % {
             "file": batch.filename.replace(LINE, ""),
@@ -404,16 +416,15 @@ class _AuditRows:
         self.details = f'{{"import": {batch.pk}, "line": %d}}'  # JSON, each row's line put in
 
     def add(
-        self, action: AuditAction, resident_id: int, person: Mapping[str, Any],
-        fields: Iterable[str], line: int,
-    ) -> None:  # fmt: skip
+        self, resident_id: int, person: Mapping[str, Any], fields: Iterable[str], line: int
+    ) -> None:
         label = f"{person.get('name', '')} {mask_document(person.get('document_number', ''))}"
         given = tuple(fields)
         if (field_list := self.field_lists.get(given)) is None:
             field_list = json.dumps(sorted(f for f in given if f not in DERIVED))
             self.field_lists[given] = field_list
         self.rows.append(
-            (self.actor, action.value, self.target_type, str(resident_id), label.strip()[:200],
+            (self.actor, AuditAction.UPDATE.value, self.target_type, str(resident_id), label.strip()[:200],
              self.community, field_list, self.reason.replace(LINE, str(line)),
              self.details % line, self.ip)
         )  # fmt: skip

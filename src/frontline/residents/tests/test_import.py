@@ -110,15 +110,19 @@ def test_confirming_writes_valid_rows_once_and_never_blanks_known_values(world):
     )
     world.zhang.refresh_from_db()
     assert (world.zhang.phone, world.zhang.notes) == ("13800009999", "独居，需每日回访")
-    created = AuditEntry.objects.get(action=AuditAction.CREATE, target_id=str(zhao.pk))
-    line = created.details["line"]
-    assert created.details == {"import": batch.pk, "line": line} and line > 1
-    assert "roster.xlsx" in created.reason and str(line) in created.reason
+    # One entry for the import's new residents, naming the import; one per merged resident.
+    created = AuditEntry.objects.get(action=AuditAction.CREATE)
+    assert (created.target_type.model_class(), created.target_id) == (RosterImport, str(batch.pk))
+    assert created.details == {"import": batch.pk, "created": 1}
+    assert "roster.xlsx" in created.target_label and created.actor == world.users["admin"]
     assert "document_number" in created.fields and "document_digest" not in created.fields
-    assert created.target_label.startswith("赵六 ") and NEW_ID not in created.target_label
-    merge = AuditEntry.objects.get(action=AuditAction.UPDATE, target_id=str(world.zhang.pk))
-    assert merge.fields == ["phone"] and "roster.xlsx" in merge.reason
-    assert merge.details["import"] == batch.pk
+    merge = AuditEntry.objects.get(action=AuditAction.UPDATE)
+    assert merge.target_id == str(world.zhang.pk) and merge.fields == ["phone"]
+    assert merge.target_label == f"{world.zhang.name} 110105********002X"
+    line = merge.details["line"]
+    assert merge.details == {"import": batch.pk, "line": line} and line > 1
+    assert "roster.xlsx" in merge.reason and str(line) in merge.reason
+    assert AuditEntry.objects.count() == 2
     batch.refresh_from_db()
     assert batch.status == RosterImportStatus.COMMITTED
 
