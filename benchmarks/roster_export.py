@@ -9,7 +9,7 @@
   unit, building) in the same scope and order, read by `fetchmany(2000)`, one query for the tags
   (read into a dict first), and the same 16 columns written by xlsxwriter in constant-memory mode
   to a temporary file: same header, labels, dates, ages and tags (the derived "65 and over"
-  included), no ORM, no masking, no audit.
+  included), empty text left as empty cells, no ORM, no masking, no audit.
 - The harness reads both workbooks back (python-calamine, untimed) and checks that every cell is
   the same, the masked columns as the mask of the baseline's number; MISMATCH otherwise.
 
@@ -130,7 +130,7 @@ class Baseline:
         from django.utils import timezone
         from django.utils.translation import gettext as _
 
-        from frontline.residents.exports import _columns
+        from frontline.residents.exports import TEXT_COLUMNS, _columns
         from frontline.residents.models import SENIOR_AGE
 
         today = timezone.localdate()
@@ -159,8 +159,6 @@ class Baseline:
                 ) in batch:  # fmt: skip
                     line += 1
                     stored = tags.get(pk, set())
-                    sheet.write_string(line, 0, name)
-                    sheet.write_string(line, 1, sex.get(sex_value, sex_value))
                     if birth:
                         if isinstance(birth, str):
                             birth = dt.date.fromisoformat(birth)
@@ -173,20 +171,16 @@ class Baseline:
                             stored = stored | {self.senior}
                         sheet.write_datetime(line, 2, birth, dates)
                         sheet.write_number(line, 3, age)
-                    sheet.write_string(line, 4, document_type.get(document, document))
-                    sheet.write_string(line, 5, number)
-                    sheet.write_string(line, 6, phone)
-                    sheet.write_string(line, 7, building)
-                    sheet.write_string(line, 8, unit)
-                    sheet.write_string(line, 9, room)
-                    sheet.write_string(line, 10, residence_type.get(residence, residence))
-                    sheet.write_string(line, 11, status.get(state, state))
-                    sheet.write_string(
-                        line, 12, "、".join(label for tag, label in self.tag_order if tag in stored)
-                    )
-                    sheet.write_string(line, 13, contact)
-                    sheet.write_string(line, 14, contact_phone)
-                    sheet.write_string(line, 15, notes)
+                    texts = (
+                        name, sex.get(sex_value, sex_value), document_type.get(document, document),
+                        number, phone, building, unit, room,
+                        residence_type.get(residence, residence), status.get(state, state),
+                        "、".join(label for tag, label in self.tag_order if tag in stored),
+                        contact, contact_phone, notes,
+                    )  # fmt: skip
+                    for column, text in zip(TEXT_COLUMNS, texts, strict=True):
+                        if text:  # empty cells stay empty, as ours leaves them
+                            sheet.write_string(line, column, text)
         workbook.close()
         output.seek(0)
         return output

@@ -51,6 +51,7 @@ COLUMNS = (
     "residence_type", "status", "emergency_contact_name", "emergency_contact_phone", "notes",
 )  # fmt: skip
 CHUNK = 2000
+TEXT_COLUMNS = (0, 1, *range(4, 16))  # every column but the birth date and the age
 
 
 def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
@@ -124,29 +125,26 @@ def resident_export(
              notes) = values  # fmt: skip
             rows += 1
             communities.add(community_id)
-            write(rows, 0, name)
-            write(rows, 1, sex.get(sex_value, sex_value))
             age = age_on(birth_date, today)
             if age is not None:
                 sheet.write_datetime(rows, 2, birth_date, dates)
                 sheet.write_number(rows, 3, age)
-            write(rows, 4, document_type.get(type_value, type_value))
-            write(rows, 5, document(number))
-            write(rows, 6, phone(phone_number))
-            write(rows, 7, building)
-            write(rows, 8, unit)
-            write(rows, 9, room)
-            write(rows, 10, residence_type.get(residence_value, residence_value))
-            write(rows, 11, status.get(status_value, status_value))
             held = tags.get(pk, set())
             if age is not None and age >= SENIOR_AGE:
                 held = held | {Tag.SENIOR.value}
-            write(
-                rows, 12, "、".join(tag_label[t] for t in sorted(held, key=tag_order.__getitem__))
-            )
-            write(rows, 13, contact)
-            write(rows, 14, phone(contact_phone))
-            write(rows, 15, notes)
+            texts = (
+                name, sex.get(sex_value, sex_value), document_type.get(type_value, type_value),
+                document(number), phone(phone_number), building, unit, room,
+                residence_type.get(residence_value, residence_value),
+                status.get(status_value, status_value),
+                "、".join(tag_label[t] for t in sorted(held, key=tag_order.__getitem__)),
+                contact, phone(contact_phone), notes,
+            )  # fmt: skip
+            for column, text in zip(TEXT_COLUMNS, texts, strict=True):
+                # An empty cell stays empty: xlsxwriter would write "" as a text cell, which
+                # spreadsheets count as filled (COUNTA) and which costs as much as any other.
+                if text:
+                    write(rows, column, text)
     workbook.close()
     output.seek(0)
     audit_record(

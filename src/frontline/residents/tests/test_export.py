@@ -1,4 +1,6 @@
 import io
+import re
+import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -28,6 +30,18 @@ def test_the_export_is_masked_by_default_and_audited_with_filter_and_count(world
     assert entry.details == {"filters": {"query": "zsf", "status": "", "tags": [], "sort": "address"},
                              "rows": 1, "full_numbers": False}  # fmt: skip
     assert entry.community == world.community and entry.actor == world.users["admin"]
+
+
+def test_what_a_resident_lacks_is_an_empty_cell_not_empty_text(world, client_for):
+    content = download(client_for("admin").get(reverse("residents:export") + "?q=zsf"))
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    cells = re.findall(r'<c r="([A-Z]+)2"[^>]*>(.*?)</c>', sheet)
+    assert cells and all(value for _column, value in cells)
+    assert not re.search(r"<t[^>]*>\s*</t>|<t[^>]*/>", sheet)
+    # 张三丰 has no emergency contact, contact phone or notes: columns N, O and P stay empty.
+    assert {column for column, _value in cells}.isdisjoint({"N", "O", "P"})
+    assert sheet_rows(content)[1][13:16] == ["", "", ""]
 
 
 def test_full_numbers_need_the_permission_and_a_reason(world, client_for):
