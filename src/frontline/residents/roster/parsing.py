@@ -150,7 +150,7 @@ def parse_rows(cells: Sequence[Sequence[object]], header: Header) -> list[Roster
                 fields["building"], fields["unit"], fields["room"] = split_address(address)
             except CellError as error:
                 errors["address"] = str(error)
-        elif has_address or ("room" in fields and "unit" not in fields and "unit" not in errors):
+        elif has_address or "room" in fields:
             fill_place(fields, errors, address if has_address else None)
         rows.append(RosterRow(line=index + 1, fields=fields, errors=errors))
     return rows
@@ -189,6 +189,8 @@ def fill_place(fields: dict[str, object], errors: dict[str, str], address: objec
     """Complete building, unit and room: separate columns win over the address column; a room
     cell holding "2-401" gives the unit when no unit is given; a building without units is in
     unit "1"."""
+    if address is None and ("unit" in fields or "unit" in errors):
+        return  # the usual separate columns: nothing to complete (this runs for every row)
     given = [part for part in PLACE_FIELDS if part in fields or part in errors]
     if address is not None and len(given) < len(PLACE_FIELDS):
         try:
