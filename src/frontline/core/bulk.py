@@ -10,7 +10,9 @@ the caller has already made (the import's validation, the seeder's generated dat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -106,13 +108,37 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
     highest = f"SELECT max(coalesce(({counter}), 0), coalesce(({used}), 0))"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One array rather than `count` rows: the transfer, not the sequence, is the cost.
+            # The sequence is looked up once: `nextval(pg_get_serial_sequence(...))` looked it up
+            # in the catalogue for every id (100k ids: 0.65 s against 0.1 s). One array rather
+            # than `count` rows: the transfer, not the sequence, is then the cost.
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), column])
+            sequence = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s))) "
-                "FROM generate_series(1, %s)",
-                [quote(table), column, count],
+                "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                [sequence, count],
             )
             return list(cursor.fetchone()[0])
         cursor.execute(highest, [table])
         start = cursor.fetchone()[0] + 1
         return list(range(start, start + count))
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a bulk job builds many short-lived objects.
+
+    The collector runs after every 2,000 new containers and, now and then, walks every object
+    the process holds. A 100k-row import makes millions of dicts, lists and tuples while it
+    holds the file's cells, so those walks cost about a third of its per-row work (the parse:
+    8.5 -> 5.8 us a row). Rows, cells and outcomes form no reference cycles: reference counting
+    frees them as before, and any cycle made meanwhile is collected once the collector runs
+    again. Only the call that paused the collector restarts it, so nesting is safe; under
+    threads one job may restart it while another still runs, which only loses the speed-up.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()

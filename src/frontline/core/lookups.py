@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Field, Lookup
+from django.db.models import Field, ForeignObject, Lookup
 
 
 @Field.register_lookup
@@ -26,3 +26,6 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
         if not values:
             return "1 = 0", list(params)
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+
+ForeignObject.register_lookup(AnyOf)  # `resident_id__any=[...]`: relations keep their own lookups

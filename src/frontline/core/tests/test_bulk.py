@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from frontline.core.bulk import RowWriter, allocate_ids
+import gc
+
+import pytest
+
+from frontline.core.bulk import RowWriter, allocate_ids, cycle_collection_paused
 from frontline.places.models import Household, Unit
 
 
@@ -49,3 +53,26 @@ def test_skip_existing_leaves_out_rows_that_break_a_unique_constraint(world):
     assert sorted(Household.objects.filter(unit=unit).values_list("room", flat=True)) == sorted(
         [existing, "1001"]
     )
+
+
+def test_cycle_collection_paused_restarts_the_collector_only_where_it_paused_it():
+    assert gc.isenabled()
+    with cycle_collection_paused():
+        assert not gc.isenabled()
+        with cycle_collection_paused():  # nested: the inner call did not pause it
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), cycle_collection_paused():
+        raise ValueError
+    assert gc.isenabled()
+
+
+def test_cycle_collection_paused_leaves_a_collector_someone_else_stopped_stopped():
+    gc.disable()
+    try:
+        with cycle_collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from frontline.residents.models import Resident
+from frontline.residents.models import Resident, ResidentTag, Tag
 
 NAMES = ["张三丰", "李四", "王五", "赵六", ""]
 
@@ -28,3 +28,14 @@ def test_any_on_integers_agrees_with_in(world):
         assert by_any == set(Resident.objects.filter(pk__in=ids))
 
     agrees()
+
+
+def test_any_on_a_foreign_key_agrees_with_in(world):
+    ResidentTag.objects.create(resident=world.zhang, tag=Tag.DIALYSIS)
+    others = Resident.objects.exclude(pk=world.zhang.pk).values_list("pk", flat=True)
+    ids = [world.zhang.pk, -1, *others]
+    for chosen in ([], ids[:1], ids):
+        by_any = set(ResidentTag.objects.filter(resident_id__any=chosen))
+        assert by_any == set(ResidentTag.objects.filter(resident_id__in=chosen))
+    tags = ResidentTag.objects.filter(resident_id__any=ids[:1]).values_list("tag", flat=True)
+    assert Tag.DIALYSIS in set(tags)
