@@ -73,7 +73,7 @@ ACK_ROW = re.compile(
     r"<tr><td>(.*?)</td><td>(\d+)</td><td>(\d+) \(\d+%\)</td><td>(\d+)</td><td>(\d+)</td></tr>"
 )
 NOT_REACHED_TABLE = re.compile(r'<table class="[^"]*not-reached"><tbody>(.*?)</tbody>', re.S)
-NOT_REACHED_ROW = re.compile(r"<tr><td>([^<]*)</td>")
+NOT_REACHED_ROW = re.compile(r"<tr[^>]*><td>([^<]*)</td>")  # each row has an id (htmx swaps it)
 NUMBER = re.compile(r"\d[\d,]*")
 
 
